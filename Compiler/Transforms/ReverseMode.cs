@@ -1,0 +1,114 @@
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Transforms;
+
+/// <summary>
+/// Reverse mode (VJP): one sweep against node order that accumulates, for each active node, the node of
+/// its cotangent. The result is graph nodes in the same builder, so it can be differentiated again.
+/// </summary>
+/// <remarks>
+/// Conditionals: a select sends its cotangent to each branch under that branch's condition. Every node
+/// gets a guard, the condition under which a non-zero cotangent can reach it (the OR of the guards of
+/// the edges that feed it). A contribution that crosses from a narrower guard to a wider one is wrapped
+/// in <c>guard ? contribution : 0</c>, and so is each result whose guard is not "always". Inside a
+/// branch, partials may be NaN or ∞ when the branch is not taken (log(0) in <c>x > 0 ? log(x) : 0</c>);
+/// the wrap keeps them out of the gradient, where a plain <c>0 * ∞</c> would give NaN (the jnp.where
+/// trap). Code without conditionals has every guard "always" and pays nothing.
+/// </remarks>
+internal static class ReverseMode
+{
+    private const int Always = -2;
+
+    /// <summary>
+    /// Cotangents of the <paramref name="wrt"/> nodes, given a cotangent node for each output;
+    /// <see cref="DerivativeContext.Zero"/> where a wrt node does not influence the outputs.
+    /// </summary>
+    public static int[] Vjp(DerivativeContext cx, ReadOnlySpan<int> outputs, ReadOnlySpan<int> cotangents, ReadOnlySpan<int> wrt)
+    {
+        var b = cx.Builder;
+        int limit = Activity.Limit(outputs);
+        var needed = Activity.Needed(b, outputs, limit);
+        var seeds = new HashSet<int>();
+        foreach (int w in wrt) seeds.Add(w);
+        var active = Activity.Active(b, needed, seeds.Contains);
+
+        var sum = new int[limit];        // cotangent contributions along always-guarded edges
+        var guard = new int[limit];
+        var adjoint = new int[limit];
+        var hasAlways = new bool[limit];
+        var guarded = new Dictionary<int, List<(int Guard, int Value)>>();
+        Array.Fill(sum, DerivativeContext.Zero);
+        Array.Fill(adjoint, DerivativeContext.Zero);
+
+        for (int k = 0; k < outputs.Length; k++)
+            if (active[outputs[k]] && cotangents[k] != DerivativeContext.Zero)
+                Accumulate(b, sum, hasAlways, guarded, outputs[k], Always, cotangents[k]);
+
+        Span<bool> wanted = stackalloc bool[3];
+        Span<int> contributions = stackalloc int[3];
+        for (int i = limit - 1; i >= 0; i--)
+        {
+            if (!active[i]) continue;
+            (guard[i], adjoint[i]) = Resolve(b, i, sum[i], hasAlways[i], guarded);
+            if (adjoint[i] == DerivativeContext.Zero || seeds.Contains(i)) continue;
+            var n = b[i];
+            if (n.Arity == 0) continue;
+            bool any = false;
+            for (int j = 0; j < n.Arity; j++) any |= wanted[j] = active[n.Operand(j)];
+            if (!any) continue;
+            n.Op.Vjp(cx, i, adjoint[i], wanted[..n.Arity], contributions[..n.Arity]);
+            for (int j = 0; j < n.Arity; j++)
+            {
+                if (!wanted[j] || contributions[j] == DerivativeContext.Zero) continue;
+                int condition = n.Op.EdgeCondition(b, n, j);
+                int edgeGuard = condition < 0 ? guard[i] : guard[i] == Always ? condition : b.And(guard[i], condition);
+                Accumulate(b, sum, hasAlways, guarded, n.Operand(j), edgeGuard, contributions[j]);
+            }
+        }
+
+        var result = new int[wrt.Length];
+        for (int k = 0; k < wrt.Length; k++)
+        {
+            int w = wrt[k];
+            if (w >= limit || !active[w] || adjoint[w] == DerivativeContext.Zero) { result[k] = DerivativeContext.Zero; continue; }
+            result[k] = guard[w] == Always ? adjoint[w] : b.Select(guard[w], adjoint[w], b.Constant(0));
+        }
+        return result;
+    }
+
+    private static void Accumulate(GraphBuilder b, int[] sum, bool[] hasAlways, Dictionary<int, List<(int, int)>> guarded,
+        int target, int edgeGuard, int value)
+    {
+        if (edgeGuard == Always)
+        {
+            sum[target] = sum[target] == DerivativeContext.Zero ? value : b.Add(sum[target], value);
+            hasAlways[target] = true;
+            return;
+        }
+        if (!guarded.TryGetValue(target, out var list)) guarded[target] = list = new List<(int, int)>(2);
+        list.Add((edgeGuard, value));
+    }
+
+    /// <summary>The guard of node <paramref name="i"/> and its cotangent, wrapping contributions whose
+    /// guard is narrower than the node's.</summary>
+    private static (int Guard, int Adjoint) Resolve(GraphBuilder b, int i, int sum, bool hasAlways, Dictionary<int, List<(int Guard, int Value)>> guarded)
+    {
+        if (!guarded.Remove(i, out var list)) return (hasAlways ? Always : Always, sum);
+        int g = Always;
+        if (!hasAlways)
+        {
+            g = list[0].Guard;
+            for (int k = 1; k < list.Count; k++) g = b.Or(g, list[k].Guard);
+            // Or(c, !c) simplifies to true: the node is needed on every path after all.
+            if (b.IsConstant(g, 1)) g = Always;
+        }
+        int adjoint = sum;
+        foreach (var (edgeGuard, value) in list)
+        {
+            int term = edgeGuard == g ? value : b.Select(edgeGuard, value, b.Constant(0));
+            adjoint = adjoint == DerivativeContext.Zero ? term : b.Add(adjoint, term);
+        }
+        return (g, adjoint);
+    }
+}

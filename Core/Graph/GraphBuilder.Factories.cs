@@ -1,0 +1,38 @@
+using System.Linq.Expressions;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Graphs;
+
+/// <summary>Short names for the nodes transforms and rules make most.</summary>
+internal sealed partial class GraphBuilder
+{
+    public int Constant(double value, ValueKind kind = ValueKind.Double) =>
+        Intern(new Node(Primitives.Constant, kind, -1, -1, -1, 0, 0, value));
+
+    public int True => Constant(1, ValueKind.Boolean);
+
+    public int False => Constant(0, ValueKind.Boolean);
+
+    /// <summary>An input: element <paramref name="index"/> of array parameter <paramref name="parameter"/>,
+    /// or the scalar parameter itself when <paramref name="index"/> is −1.</summary>
+    public int Input(int parameter, int index, ValueKind kind = ValueKind.Double) =>
+        Intern(new Node(Primitives.Input, kind, -1, -1, -1, parameter, index, 0));
+
+    public int Add(int a, int b) => Make(Primitives.Add, a, b);
+    public int Sub(int a, int b) => Make(Primitives.Sub, a, b);
+    public int Mul(int a, int b) => Make(Primitives.Mul, a, b);
+    public int Div(int a, int b) => Make(Primitives.Div, a, b);
+    public int Neg(int a) => Make(Primitives.Neg, a);
+    public int Unary(Primitive op, int a) => Make(op, a);
+    public int Binary(Primitive op, int a, int b) => Make(op, a, b);
+    public int PowInt(int a, int exponent) => Make(Primitives.PowInt, a, aux: exponent);
+    public int Select(int condition, int whenTrue, int whenFalse) => Make(Primitives.Select, condition, whenTrue, whenFalse);
+    public int Not(int a) => Make(Primitives.Not, a);
+    public int And(int a, int b) => Make(Primitives.And, a, b);
+    public int Or(int a, int b) => Make(Primitives.Or, a, b);
+    /// <summary>A comparison <paramref name="type"/> (LessThan, Equal, ...) of two values of one kind.</summary>
+    public int Compare(ExpressionType type, int a, int b) => Make(Primitives.Comparison(type, KindOf(a)), a, b);
+
+    /// <summary>A double constant 1/0 selected by a condition: the partial of a piecewise rule.</summary>
+    public int Indicator(int condition) => Select(condition, Constant(1), Constant(0));
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Graphs;
+
+/// <summary>
+/// The only way nodes are made. It validates operands, folds constants, applies exact simplifications and
+/// returns the existing index for a node equal to one already made (hash-consing, so structural common
+/// subexpressions are shared for free). Append-only: derivative transforms add their nodes to the same
+/// builder, which is what makes derivatives of derivatives work.
+/// </summary>
+internal sealed partial class GraphBuilder
+{
+    private readonly List<Node> _nodes;
+    private readonly Dictionary<NodeKey, int> _index;
+
+    public GraphBuilder(IReadOnlyList<string> parameterNames)
+    {
+        _nodes = new List<Node>();
+        _index = new Dictionary<NodeKey, int>();
+        ParameterNames = parameterNames;
+    }
+
+    /// <summary>A builder holding a copy of <paramref name="graph"/>'s nodes, same indices.</summary>
+    public GraphBuilder(Graph graph)
+    {
+        _nodes = new List<Node>(graph.NodeCount * 2);
+        _index = new Dictionary<NodeKey, int>(graph.NodeCount * 2);
+        ParameterNames = graph.ParameterNames;
+        foreach (var n in graph.Nodes)
+        {
+            _index.TryAdd(NodeKey.Of(n), _nodes.Count);
+            _nodes.Add(n);
+        }
+    }
+
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    public int Count => _nodes.Count;
+
+    public Node this[int index] => _nodes[index];
+
+    public ValueKind KindOf(int index) => _nodes[index].Kind;
+
+    public bool IsConstant(int index, out double value)
+    {
+        var n = _nodes[index];
+        value = n.Value;
+        return ReferenceEquals(n.Op, Primitives.Constant);
+    }
+
+    public bool IsConstant(int index, double value) =>
+        IsConstant(index, out var v) && BitConverter.DoubleToInt64Bits(v) == BitConverter.DoubleToInt64Bits(value);
+
+    /// <summary>Makes (or finds) a node. Kind-generic primitives take the kind of their first numeric operand.</summary>
+    public int Make(Primitive op, int a = -1, int b = -1, int c = -1, int aux = 0, int aux2 = 0, double value = 0, ValueKind? kind = null)
+    {
+        var k = kind ?? InferKind(op, a, b);
+        var node = new Node(op, k, a, b, c, aux, aux2, value);
+        Validate(node);
+
+        if (op.IsFoldable && op.Arity > 0 && AllConstant(node) && TryFold(node, out int folded))
+            return folded;
+
+        int simplified = op.Simplify(this, node);
+        if (simplified >= 0)
+        {
+            Debug.Assert(_nodes[simplified].Kind == k, $"{op.Name} simplified to a node of another kind");
+            return simplified;
+        }
+        return Intern(node);
+    }
+
+    private int Intern(in Node node)
+    {
+        var key = NodeKey.Of(node);
+        if (_index.TryGetValue(key, out int existing)) return existing;
+        int id = _nodes.Count;
+        _nodes.Add(node);
+        _index.Add(key, id);
+        return id;
+    }
+
+    private ValueKind InferKind(Primitive op, int a, int b)
+    {
+        if (!op.IsKindGeneric) return op.ResultKind;
+        // Select's first operand is its condition; its kind comes from the branches.
+        int first = ReferenceEquals(op, Primitives.Select) ? b : a;
+        return first >= 0 ? _nodes[first].Kind : ValueKind.Double;
+    }
+
+    private void Validate(in Node node)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            int operand = node.Operand(i);
+            if (i < node.Arity)
+            {
+                if (operand < 0 || operand >= _nodes.Count)
+                    throw new InvalidOperationException($"{node.Op.Name}: operand {i} ({operand}) does not name an earlier node.");
+                var expected = node.Op.OperandKind(i, node);
+                if (_nodes[operand].Kind != expected)
+                    throw new InvalidOperationException($"{node.Op.Name}: operand {i} is {_nodes[operand].Kind}, expected {expected}.");
+            }
+            else if (operand != -1)
+            {
+                throw new InvalidOperationException($"{node.Op.Name} takes {node.Arity} operands.");
+            }
+        }
+    }
+
+    private bool AllConstant(in Node node)
+    {
+        for (int i = 0; i < node.Arity; i++)
+            if (!ReferenceEquals(_nodes[node.Operand(i)].Op, Primitives.Constant)) return false;
+        return true;
+    }
+
+    private bool TryFold(in Node node, out int folded)
+    {
+        double a = node.A >= 0 ? _nodes[node.A].Value : 0;
+        double b = node.B >= 0 ? _nodes[node.B].Value : 0;
+        double c = node.C >= 0 ? _nodes[node.C].Value : 0;
+        double v;
+        try
+        {
+            v = node.Op.Evaluate(a, b, c, node);
+        }
+        catch (ArithmeticException)
+        {
+            // e.g. integer division by zero: keep the node so the program fails where C# would, at run time.
+            folded = -1;
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            folded = -1;
+            return false;
+        }
+        folded = Constant(v, node.Kind);
+        return true;
+    }
+
+    /// <summary>Freezes the nodes reachable from <paramref name="outputs"/> into a graph, renumbered densely.</summary>
+    public Graph Build(ReadOnlySpan<int> outputs)
+    {
+        var live = new bool[_nodes.Count];
+        foreach (int o in outputs) live[o] = true;
+        for (int i = _nodes.Count - 1; i >= 0; i--)
+        {
+            if (!live[i]) continue;
+            var n = _nodes[i];
+            for (int j = 0; j < n.Arity; j++) live[n.Operand(j)] = true;
+        }
+
+        var map = new int[_nodes.Count];
+        var kept = new List<Node>();
+        for (int i = 0; i < _nodes.Count; i++)
+        {
+            if (!live[i]) { map[i] = -1; continue; }
+            var n = _nodes[i];
+            map[i] = kept.Count;
+            kept.Add(new Node(n.Op, n.Kind,
+                n.A >= 0 ? map[n.A] : -1, n.B >= 0 ? map[n.B] : -1, n.C >= 0 ? map[n.C] : -1,
+                n.Aux, n.Aux2, n.Value));
+        }
+        var outs = new int[outputs.Length];
+        for (int i = 0; i < outs.Length; i++) outs[i] = map[outputs[i]];
+        var graph = new Graph(kept.ToArray(), outs, ParameterNames);
+        GraphVerifier.DebugVerify(graph);
+        return graph;
+    }
+}

@@ -1,0 +1,13 @@
+namespace ExprDiff.Graphs;
+
+/// <summary>The type of a value in a graph. Every value is stored as a <see cref="double"/> at run time
+/// in the interpreter; the kind says how it is to be read.</summary>
+internal enum ValueKind : byte
+{
+    /// <summary>An IEEE 754 binary64 number; the only differentiable kind.</summary>
+    Double,
+    /// <summary>A 32-bit signed integer (C# <c>int</c>), stored exactly.</summary>
+    Int32,
+    /// <summary>A truth value, stored as 0 or 1.</summary>
+    Boolean,
+}

@@ -1,0 +1,186 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Import;
+
+internal sealed partial class ExpressionImporter
+{
+    private static readonly MethodInfo RequireLengthMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
+    private static readonly MethodInfo PowIntMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.PowInt), [typeof(double), typeof(int)])!;
+
+    private void StepBinary(in Frame f, BinaryExpression bin)
+    {
+        if (bin.NodeType == ExpressionType.Assign) { StepAssign(f, bin); return; }
+        if (Descend(f, [bin.Left, bin.Right])) return;
+        var v = PopValues(2);
+        if (bin.NodeType == ExpressionType.ArrayIndex)
+        {
+            _values.Push(Val.Of(ReadElement(bin, v[0], [IndexOf(v[1], bin.Right)])));
+            return;
+        }
+        if (bin.Method is not null && bin.Method.DeclaringType != typeof(Math) || bin.IsLifted)
+            throw Unsupported(bin, $"the operator {bin.NodeType} on {TypeName(bin.Left.Type)} is not supported",
+                "use arithmetic on double, float and int");
+        var operandKind = KindOf(bin.Left.Type);
+        int a = Scalar(v[0], bin.Left, operandKind), b = Scalar(v[1], bin.Right, KindOf(bin.Right.Type));
+        bool isBool = operandKind == ValueKind.Boolean;
+        int result = bin.NodeType switch
+        {
+            ExpressionType.Add or ExpressionType.AddChecked when !isBool => _b.Add(a, b),
+            ExpressionType.Subtract or ExpressionType.SubtractChecked when !isBool => _b.Sub(a, b),
+            ExpressionType.Multiply or ExpressionType.MultiplyChecked when !isBool => _b.Mul(a, b),
+            ExpressionType.Divide when !isBool => _b.Div(a, b),
+            ExpressionType.Modulo when !isBool => _b.Binary(Primitives.Rem, a, b),
+            ExpressionType.Power when bin.Left.Type == typeof(double) => _b.Binary(Primitives.Pow, a, b),
+            ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan
+                or ExpressionType.GreaterThanOrEqual or ExpressionType.Equal or ExpressionType.NotEqual => _b.Compare(bin.NodeType, a, b),
+            ExpressionType.AndAlso or ExpressionType.And when isBool => _b.And(a, b),
+            ExpressionType.OrElse or ExpressionType.Or when isBool => _b.Or(a, b),
+            ExpressionType.ExclusiveOr when isBool => _b.Compare(ExpressionType.NotEqual, a, b),
+            _ => throw Unsupported(bin, $"the operator {bin.NodeType} on {TypeName(bin.Left.Type)} is not supported",
+                "use + - * / %, comparisons, && || and ! on bool"),
+        };
+        _values.Push(Val.Of(FloatResult(bin.Type, result)));
+    }
+
+    private void StepAssign(in Frame f, BinaryExpression assign)
+    {
+        switch (assign.Left)
+        {
+            case ParameterExpression p:
+                if (Descend(f, [assign.Right])) return;
+                var v = _values.Pop();
+                if (!_env.ContainsKey(p) || IsRootParameter(p))
+                    throw Unsupported(assign, $"'{p.Name}' is not a variable of a block", "assign only block variables");
+                _env[p] = v.Reference is null ? Val.Of(Scalar(v, assign.Right, KindOf(p.Type))) : v;
+                _values.Push(v);
+                return;
+            case IndexExpression { Indexer: null } target:
+                var children = new List<Expression>(target.Arguments.Count + 2) { target.Object! };
+                children.AddRange(target.Arguments);
+                children.Add(assign.Right);
+                if (Descend(f, children)) return;
+                var vals = PopValues(children.Count);
+                if (vals[0].Reference is not LocalArray array)
+                    throw Unsupported(assign, "only arrays created inside the function can be written",
+                        "build the result in a new array, or return new[] { ... }");
+                var idx = new int[target.Arguments.Count];
+                for (int i = 0; i < idx.Length; i++)
+                {
+                    idx[i] = IndexOf(vals[i + 1], target.Arguments[i]);
+                    if (!array.InBounds(i, idx[i]))
+                        throw Unsupported(assign, $"index {idx[i]} is outside the array", "write within the array's bounds");
+                }
+                int value = Scalar(vals[^1], assign.Right, ValueKind.Double);
+                array.Write(idx[0], idx.Length > 1 ? idx[1] : 0, value);
+                _values.Push(Val.Of(value));
+                return;
+            default:
+                throw Unsupported(assign, "only block variables and elements of local arrays can be assigned",
+                    "assign to a variable declared in a block");
+        }
+    }
+
+    private bool IsRootParameter(ParameterExpression p) => _root.Parameters.Contains(p);
+
+    private void StepCall(in Frame f, MethodCallExpression call)
+    {
+        var method = call.Method;
+        if (method == RequireLengthMethod) { _values.Push(Val.Void); return; }
+        if (call.Object is not null)
+        {
+            // `a[i, j]` on a double[,] is a call to its Get method.
+            if (call.Object.Type == typeof(double[,]) && method.Name == "Get")
+            {
+                var children = new List<Expression> { call.Object };
+                children.AddRange(call.Arguments);
+                if (Descend(f, children)) return;
+                var v = PopValues(children.Count);
+                _values.Push(Val.Of(ReadElement(call, v[0], [IndexOf(v[1], call.Arguments[0]), IndexOf(v[2], call.Arguments[1])])));
+                return;
+            }
+            throw Unsupported(call, $"'{method.Name}' is an instance method", "call static methods of double arguments (Math.*) or register your own");
+        }
+        if (Descend(f, call.Arguments)) return;
+        var args = PopValues(call.Arguments.Count);
+        if (method == PowIntMethod)
+        {
+            int exponent = IndexOf(args[1], call.Arguments[1], allowNegative: true);
+            _values.Push(Val.Of(_b.PowInt(Scalar(args[0], call.Arguments[0], ValueKind.Double), exponent)));
+            return;
+        }
+        var primitive = _rules.Lookup(method)
+            ?? throw Unsupported(call, $"{method.DeclaringType?.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => TypeName(p.ParameterType)))}) has no rule",
+                "use Math functions of double arguments, or register a static method of 1 to 3 double arguments with RuleSet.With");
+        if (primitive.Arity != args.Length)
+            throw Unsupported(call, $"{method.Name} takes {args.Length} arguments but its rule takes {primitive.Arity}", "check the rule");
+        Span<int> nodes = stackalloc int[3] { -1, -1, -1 };
+        for (int i = 0; i < args.Length; i++) nodes[i] = Scalar(args[i], call.Arguments[i], ValueKind.Double);
+        _values.Push(Val.Of(_b.Make(primitive, nodes[0], nodes[1], nodes[2])));
+    }
+
+    private void StepNewArray(in Frame f, NewArrayExpression na)
+    {
+        if (na.Type != typeof(double[]) && na.Type != typeof(double[,]))
+            throw Unsupported(na, $"arrays of {TypeName(na.Type.GetElementType()!)} are not supported", "make arrays of double");
+        if (Descend(f, na.Expressions)) return;
+        var v = PopValues(na.Expressions.Count);
+        if (na.NodeType == ExpressionType.NewArrayInit)
+        {
+            var array = new LocalArray([Extent.Of(v.Length)]);
+            for (int i = 0; i < v.Length; i++) array.Write(i, 0, Scalar(v[i], na.Expressions[i], ValueKind.Double));
+            _values.Push(Val.Ref(array));
+            return;
+        }
+        var dims = new Extent[v.Length];
+        for (int i = 0; i < v.Length; i++)
+            dims[i] = v[i].Reference is ParameterLength pl ? Extent.LengthOf(pl.Parameter) : Extent.Of(IndexOf(v[i], na.Expressions[i]));
+        _values.Push(Val.Ref(new LocalArray(dims)));
+    }
+
+    private void StepIndex(in Frame f, IndexExpression ix)
+    {
+        if (ix.Indexer is not null || ix.Object is null)
+            throw Unsupported(ix, "indexers other than array elements are not supported", "index double[] or double[,] arrays");
+        var children = new List<Expression> { ix.Object };
+        children.AddRange(ix.Arguments);
+        if (Descend(f, children)) return;
+        var v = PopValues(children.Count);
+        var idx = new int[ix.Arguments.Count];
+        for (int i = 0; i < idx.Length; i++) idx[i] = IndexOf(v[i + 1], ix.Arguments[i]);
+        _values.Push(Val.Of(ReadElement(ix, v[0], idx)));
+    }
+
+    /// <summary>An index that must be known when the function is imported.</summary>
+    private int IndexOf(Val v, Expression source, bool allowNegative = false)
+    {
+        if (v.Reference is null && v.Node >= 0 && _b.KindOf(v.Node) == ValueKind.Int32 && _b.IsConstant(v.Node, out double k)
+            && (allowNegative || k >= 0))
+            return (int)k;
+        throw Unsupported(source, "an index or size must be a constant non-negative int here",
+            "index arrays with constants (computed indices need a loop or reduction)");
+    }
+
+    private int ReadElement(Expression source, Val array, int[] index)
+    {
+        switch (array.Reference)
+        {
+            case ParameterArray pa when index.Length == 1:
+                return _b.Input(pa.Parameter, index[0]);
+            case double[] captured when index.Length == 1:
+                if (index[0] >= captured.Length)
+                    throw Unsupported(source, $"index {index[0]} is outside the captured array of length {captured.Length}", "index within the array");
+                return _b.Constant(captured[index[0]]);
+            case double[,] captured2 when index.Length == 2:
+                if (index[0] >= captured2.GetLength(0) || index[1] >= captured2.GetLength(1))
+                    throw Unsupported(source, "the index is outside the captured array", "index within the array");
+                return _b.Constant(captured2[index[0], index[1]]);
+            case LocalArray local when index.Length == local.Rank:
+                return local.Read(_b, index[0], index.Length > 1 ? index[1] : 0);
+            default:
+                throw Unsupported(source, "this array cannot be read", "read elements of double[] parameters or captured arrays");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Import;
+
+/// <summary>An imported value: a node, or a reference to something that is not a number (an array, a
+/// length, nothing).</summary>
+internal readonly record struct Val(int Node, object? Reference)
+{
+    public static Val Of(int node) => new(node, null);
+
+    public static Val Ref(object reference) => new(-1, reference);
+
+    public static readonly Val Void = Ref(VoidValue.Instance);
+}
+
+internal sealed class VoidValue
+{
+    public static readonly VoidValue Instance = new();
+}
+
+/// <summary>The <c>double[]</c> parameter at position <paramref name="Parameter"/>.</summary>
+internal sealed record ParameterArray(int Parameter);
+
+/// <summary><c>x.Length</c> of an array parameter, known only at run time.</summary>
+internal sealed record ParameterLength(int Parameter);
+
+/// <summary>An array made inside the function (a result being filled in): its extents and the nodes
+/// written to its elements; elements never written are zero.</summary>
+internal sealed class LocalArray
+{
+    private readonly Dictionary<(int, int), int> _elements = new();
+
+    public LocalArray(Extent[] dimensions) => Dimensions = dimensions;
+
+    public Extent[] Dimensions { get; }
+
+    public int Rank => Dimensions.Length;
+
+    public void Write(int i, int j, int node) => _elements[(i, j)] = node;
+
+    public int Read(GraphBuilder b, int i, int j) => _elements.TryGetValue((i, j), out int n) ? n : b.Constant(0);
+
+    public int MaxIndex(int dimension) =>
+        _elements.Keys.Select(k => dimension == 0 ? k.Item1 : k.Item2).DefaultIfEmpty(-1).Max();
+
+    public bool InBounds(int dimension, int index) =>
+        index >= 0 && (!Dimensions[dimension].IsFixed || index < Dimensions[dimension].Fixed);
+}

@@ -1,0 +1,69 @@
+using System.Linq.Expressions;
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Import;
+
+/// <summary>How a lambda parameter enters the graph.</summary>
+internal enum ParameterShape
+{
+    /// <summary>A <c>double</c>: one input.</summary>
+    Scalar,
+    /// <summary>An <c>int</c>: one input of kind Int32, never differentiated.</summary>
+    Integer,
+    /// <summary>A <c>double[]</c>: one input per element read.</summary>
+    Array,
+}
+
+/// <summary>The length of a vector result: a fixed count, or the run-time length of an array parameter.</summary>
+internal readonly record struct Extent(int Fixed, int OfParameter)
+{
+    public static Extent Of(int count) => new(count, -1);
+
+    public static Extent LengthOf(int parameter) => new(0, parameter);
+
+    public bool IsFixed => OfParameter < 0;
+}
+
+/// <summary>The shape of a function's result.</summary>
+internal enum ResultShape
+{
+    Scalar,
+    Vector,
+    Matrix,
+}
+
+/// <summary>A lambda imported into a graph builder: its parameters, its result's shape and the output nodes.</summary>
+internal sealed class ImportedFunction
+{
+    public ImportedFunction(LambdaExpression source, GraphBuilder builder, IReadOnlyList<ParameterShape> parameters,
+        ResultShape shape, int[] outputs, Extent rows, Extent columns)
+    {
+        Source = source;
+        Builder = builder;
+        Parameters = parameters;
+        Shape = shape;
+        Outputs = outputs;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    public LambdaExpression Source { get; }
+
+    public GraphBuilder Builder { get; }
+
+    public IReadOnlyList<ParameterShape> Parameters { get; }
+
+    public ResultShape Shape { get; }
+
+    /// <summary>Output nodes: the scalar; a vector's first elements (any later ones are zero); a matrix row-major
+    /// over its fixed extents.</summary>
+    public int[] Outputs { get; }
+
+    /// <summary>Length of a vector, rows of a matrix.</summary>
+    public Extent Rows { get; }
+
+    /// <summary>Columns of a matrix.</summary>
+    public Extent Columns { get; }
+
+    public Graph ToGraph() => Builder.Build(Outputs);
+}

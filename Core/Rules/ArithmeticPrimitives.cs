@@ -1,0 +1,252 @@
+using System.Linq.Expressions;
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Rules;
+
+/// <summary>Base of the kind-generic binary operators: double arithmetic, or wrapping int arithmetic.</summary>
+internal abstract class BinaryOperatorPrimitive : Primitive
+{
+    private readonly string _symbol;
+    private readonly int _precedence;
+    private readonly ExpressionType _type;
+
+    protected BinaryOperatorPrimitive(string name, string symbol, int precedence, ExpressionType type)
+        : base(name, 2, ValueKind.Double)
+    {
+        _symbol = symbol;
+        _precedence = precedence;
+        _type = type;
+    }
+
+    public override bool IsKindGeneric => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        node.Kind == ValueKind.Int32 ? EvaluateInt((int)a, (int)b) : EvaluateDouble(a, b);
+
+    protected abstract double EvaluateDouble(double a, double b);
+
+    protected abstract int EvaluateInt(int a, int b);
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.MakeBinary(_type, operands[0], operands[1]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]} {_symbol} {operands[1]}", _precedence);
+
+    // Left-associative: the right operand of a - b needs parentheses at equal precedence.
+    public override int OperandPrecedence(int operand) => operand == 0 ? _precedence : _precedence + 1;
+}
+
+internal sealed class AddPrimitive : BinaryOperatorPrimitive
+{
+    public AddPrimitive() : base("add", "+", Precedence.Additive, ExpressionType.Add) { }
+    protected override double EvaluateDouble(double a, double b) => a + b;
+    protected override int EvaluateInt(int a, int b) => unchecked(a + b);
+
+    public override int Simplify(GraphBuilder g, in Node n)
+    {
+        // x + (−0.0) is x for every x; x + 0.0 is not (−0.0 + 0.0 = +0.0).
+        if (n.Kind == ValueKind.Double)
+        {
+            if (g.IsConstant(n.B, -0.0)) return n.A;
+            if (g.IsConstant(n.A, -0.0)) return n.B;
+        }
+        else
+        {
+            if (g.IsConstant(n.B, 0.0)) return n.A;
+            if (g.IsConstant(n.A, 0.0)) return n.B;
+        }
+        // Commutative and exact in either order: one canonical order makes a+b and b+a one node.
+        if (n.A > n.B) return g.Make(this, n.B, n.A, kind: n.Kind);
+        return -1;
+    }
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p) { p[0] = cx.Const(1); p[1] = cx.Const(1); }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        if (t[0] == DerivativeContext.Zero) return t[1];
+        if (t[1] == DerivativeContext.Zero) return t[0];
+        return cx.Builder.Add(t[0], t[1]);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        contributions[0] = ct;
+        contributions[1] = ct;
+    }
+}
+
+internal sealed class SubPrimitive : BinaryOperatorPrimitive
+{
+    public SubPrimitive() : base("sub", "-", Precedence.Additive, ExpressionType.Subtract) { }
+    protected override double EvaluateDouble(double a, double b) => a - b;
+    protected override int EvaluateInt(int a, int b) => unchecked(a - b);
+
+    public override int Simplify(GraphBuilder g, in Node n)
+    {
+        // x − (+0.0) is x for every x, including −0.0.
+        if (g.IsConstant(n.B, 0.0)) return n.A;
+        // −0.0 − x is −x exactly.
+        if (n.Kind == ValueKind.Double && g.IsConstant(n.A, -0.0)) return g.Neg(n.B);
+        return -1;
+    }
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p) { p[0] = cx.Const(1); p[1] = cx.Const(-1); }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        if (t[1] == DerivativeContext.Zero) return t[0];
+        if (t[0] == DerivativeContext.Zero) return cx.Builder.Neg(t[1]);
+        return cx.Builder.Sub(t[0], t[1]);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        contributions[0] = ct;
+        contributions[1] = wanted[1] ? cx.Builder.Neg(ct) : DerivativeContext.Zero;
+    }
+}
+
+internal sealed class MulPrimitive : BinaryOperatorPrimitive
+{
+    public MulPrimitive() : base("mul", "*", Precedence.Multiplicative, ExpressionType.Multiply) { }
+    protected override double EvaluateDouble(double a, double b) => a * b;
+    protected override int EvaluateInt(int a, int b) => unchecked(a * b);
+
+    public override int Simplify(GraphBuilder g, in Node n)
+    {
+        if (g.IsConstant(n.B, 1.0)) return n.A;
+        if (g.IsConstant(n.A, 1.0)) return n.B;
+        if (n.Kind == ValueKind.Double)
+        {
+            // x * −1 flips the sign bit exactly like −x.
+            if (g.IsConstant(n.B, -1.0)) return g.Neg(n.A);
+            if (g.IsConstant(n.A, -1.0)) return g.Neg(n.B);
+        }
+        if (n.A > n.B) return g.Make(this, n.B, n.A, kind: n.Kind);
+        return -1;
+    }
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p)
+    {
+        var n = cx.Builder[node];
+        p[0] = n.B;
+        p[1] = n.A;
+    }
+}
+
+internal sealed class DivPrimitive : BinaryOperatorPrimitive
+{
+    public DivPrimitive() : base("div", "/", Precedence.Multiplicative, ExpressionType.Divide) { }
+    protected override double EvaluateDouble(double a, double b) => a / b;
+    protected override int EvaluateInt(int a, int b) => a / b;
+
+    public override int Simplify(GraphBuilder g, in Node n)
+    {
+        if (g.IsConstant(n.B, 1.0)) return n.A;
+        if (n.Kind == ValueKind.Double && g.IsConstant(n.B, -1.0)) return g.Neg(n.A);
+        return -1;
+    }
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        // ∂(a/b)/∂a = 1/b; ∂/∂b = −(a/b)/b, reusing the primal quotient.
+        p[0] = b.Div(cx.Const(1), n.B);
+        p[1] = b.Neg(b.Div(node, n.B));
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        // ā = ȳ/b (one division instead of ȳ·(1/b)); b̄ = −ā·(a/b).
+        int abar = b.Div(ct, n.B);
+        contributions[0] = wanted[0] ? abar : DerivativeContext.Zero;
+        contributions[1] = wanted[1] ? b.Neg(b.Mul(abar, node)) : DerivativeContext.Zero;
+    }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        // (ta − y·tb)/b
+        int num = t[1] == DerivativeContext.Zero ? t[0]
+            : t[0] == DerivativeContext.Zero ? b.Neg(b.Mul(node, t[1]))
+            : b.Sub(t[0], b.Mul(node, t[1]));
+        return b.Div(num, n.B);
+    }
+}
+
+internal sealed class RemPrimitive : BinaryOperatorPrimitive
+{
+    public RemPrimitive() : base("rem", "%", Precedence.Multiplicative, ExpressionType.Modulo) { }
+    protected override double EvaluateDouble(double a, double b) => a % b;
+    protected override int EvaluateInt(int a, int b) => a % b;
+
+    // a % b = a − trunc(a/b)·b, so ∂a = 1 and ∂b = −trunc(a/b) away from the jumps.
+    public override void Partials(DerivativeContext cx, int node, Span<int> p)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        p[0] = cx.Const(1);
+        p[1] = b.Neg(b.Unary(Primitives.Truncate, b.Div(n.A, n.B)));
+    }
+}
+
+internal sealed class NegPrimitive : Primitive
+{
+    public NegPrimitive() : base("neg", 1, ValueKind.Double) { }
+    public override bool IsKindGeneric => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        node.Kind == ValueKind.Int32 ? unchecked(-(int)a) : -a;
+
+    public override int Simplify(GraphBuilder g, in Node n)
+    {
+        var inner = g[n.A];
+        return ReferenceEquals(inner.Op, this) ? inner.A : -1;
+    }
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p) => p[0] = cx.Const(-1);
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t) => cx.Builder.Neg(t[0]);
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions) =>
+        contributions[0] = cx.Builder.Neg(ct);
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) => Expression.Negate(operands[0]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ("-" + operands[0], Precedence.Unary);
+
+    // -(-x), never --x, which C# reads as a decrement.
+    public override int OperandPrecedence(int operand) => Precedence.Unary + 1;
+}
+
+/// <summary><c>Math.FusedMultiplyAdd(a, b, c)</c> = a·b + c with one rounding.</summary>
+internal sealed class FmaPrimitive : Primitive
+{
+    public FmaPrimitive() : base("fma", 3, ValueKind.Double, ValueKind.Double, ValueKind.Double, ValueKind.Double) { }
+
+    public override double Evaluate(double a, double b, double c, in Node node) => Math.FusedMultiplyAdd(a, b, c);
+
+    public override void Partials(DerivativeContext cx, int node, Span<int> p)
+    {
+        var n = cx.Builder[node];
+        p[0] = n.B;
+        p[1] = n.A;
+        p[2] = cx.Const(1);
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Call(typeof(Math).GetMethod(nameof(Math.FusedMultiplyAdd), [typeof(double), typeof(double), typeof(double)])!,
+            operands[0], operands[1], operands[2]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Math.FusedMultiplyAdd({operands[0]}, {operands[1]}, {operands[2]})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
