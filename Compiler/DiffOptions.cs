@@ -1,0 +1,25 @@
+namespace ExprDiff;
+
+/// <summary>How a Jacobian is computed.</summary>
+public enum JacobianMode
+{
+    /// <summary>Forward mode when the function has no more inputs than outputs, reverse mode otherwise.</summary>
+    Auto,
+    /// <summary>One forward (JVP) sweep per input.</summary>
+    Forward,
+    /// <summary>One reverse (VJP) sweep per output.</summary>
+    Reverse,
+}
+
+/// <summary>Options for the <see cref="Diff"/> operations. Immutable once built; safe to share.</summary>
+public sealed class DiffOptions
+{
+    /// <summary>The options used when none are given.</summary>
+    public static DiffOptions Default { get; } = new();
+
+    /// <summary>Derivative rules in force, including the user's own functions. Default: <see cref="RuleSet.Default"/>.</summary>
+    public RuleSet Rules { get; init; } = RuleSet.Default;
+
+    /// <summary>How <see cref="Diff.Jacobian(System.Linq.Expressions.Expression{Func{double[], double[]}}, DiffOptions?)"/> sweeps.</summary>
+    public JacobianMode Jacobian { get; init; } = JacobianMode.Auto;
+}

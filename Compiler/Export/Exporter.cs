@@ -1,0 +1,243 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using ExprDiff.Graphs;
+using ExprDiff.Import;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Export;
+
+/// <summary>
+/// Turns a graph back into a LINQ lambda. A node used more than once becomes a block variable, so the
+/// lambda has the graph's size rather than the size of the expanded tree; a node used once is written
+/// inline into its user unless that would nest too deep. Variables are reused once their value is dead
+/// (IL allows at most 65,535 locals). Linear in the graph's size; no recursion.
+/// </summary>
+internal static class Exporter
+{
+    // Deeper inline nesting is cut with a variable, so tree walkers (ToString, ExpressionVisitor) stay shallow.
+    private const int MaxInlineDepth = 48;
+
+    private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
+    private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
+    private static readonly MethodInfo ClearArray = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!;
+
+    public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType)
+    {
+        var state = new ExportState(graph, parameters);
+        var body = new List<Expression>();
+        body.AddRange(state.Guards(layout));
+        body.AddRange(state.Statements());
+        body.AddRange(state.Result(layout));
+        Expression block = body.Count == 1 && state.Variables.Count == 0 ? body[0] : Expression.Block(state.Variables, body);
+        return Expression.Lambda(delegateType, block, parameters);
+    }
+
+    private sealed class ExportState
+    {
+        private readonly Graph _g;
+        private readonly IReadOnlyList<ParameterExpression> _parameters;
+        private readonly Expression?[] _expr;
+        private readonly bool[] _materialized;
+        private readonly int[] _lastUse;
+        private readonly Dictionary<Type, Stack<ParameterExpression>> _free = new();
+        private readonly List<ParameterExpression>[] _expiring;
+
+        public ExportState(Graph graph, IReadOnlyList<ParameterExpression> parameters)
+        {
+            _g = graph;
+            _parameters = parameters;
+            int n = graph.NodeCount;
+            _expr = new Expression?[n];
+            _materialized = new bool[n];
+            _lastUse = new int[n];
+            _expiring = new List<ParameterExpression>[n + 1];
+            Plan();
+        }
+
+        public List<ParameterExpression> Variables { get; } = new();
+
+        private void Plan()
+        {
+            var nodes = _g.Nodes;
+            var uses = new int[nodes.Length];
+            var depth = new int[nodes.Length];
+            foreach (var n in nodes)
+                for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)]++;
+            foreach (int o in _g.Outputs) uses[o] += 2; // outputs are read at the end: keep them in variables
+
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                ref readonly var n = ref nodes[i];
+                if (IsLeaf(n)) { _expr[i] = Leaf(n); continue; }
+                int d = 0;
+                for (int j = 0; j < n.Arity; j++)
+                {
+                    int o = n.Operand(j);
+                    if (!_materialized[o]) d = Math.Max(d, depth[o]);
+                }
+                depth[i] = d + 1;
+                _materialized[i] = uses[i] != 1 || depth[i] > MaxInlineDepth;
+                if (_materialized[i]) depth[i] = 0;
+            }
+
+            // home[i]: the statement whose expression contains node i.
+            var home = new int[nodes.Length];
+            for (int i = nodes.Length - 1; i >= 0; i--)
+            {
+                ref readonly var n = ref nodes[i];
+                if (_materialized[i]) home[i] = i;
+                for (int j = 0; j < n.Arity; j++)
+                {
+                    int o = n.Operand(j);
+                    if (_materialized[o]) _lastUse[o] = Math.Max(_lastUse[o], home[i]);
+                    else if (_expr[o] is null) home[o] = home[i];
+                }
+            }
+            foreach (int o in _g.Outputs) _lastUse[o] = nodes.Length;
+        }
+
+        private static bool IsLeaf(in Node n) =>
+            ReferenceEquals(n.Op, Primitives.Constant) || (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 < 0);
+
+        private Expression Leaf(in Node n) => ReferenceEquals(n.Op, Primitives.Input)
+            ? Coerce(_parameters[n.Aux], n.Kind)
+            : n.Op.ToExpression(n, default);
+
+        private Expression Coerce(ParameterExpression p, ValueKind kind) =>
+            kind == ValueKind.Double && p.Type == typeof(int) ? Expression.Convert(p, typeof(double)) : p;
+
+        /// <summary>Argument checks: every array parameter is long enough for the elements read.</summary>
+        public IEnumerable<Expression> Guards(ResultLayout layout)
+        {
+            var maxIndex = new Dictionary<int, int>();
+            foreach (var n in _g.Nodes)
+                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 >= 0)
+                    maxIndex[n.Aux] = Math.Max(maxIndex.GetValueOrDefault(n.Aux, -1), n.Aux2);
+            foreach (var (p, max) in maxIndex.OrderBy(kv => kv.Key))
+                yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(max + 1), Expression.Constant(_parameters[p].Name ?? $"p{p}"));
+            if (layout is WriteLayout w)
+            {
+                var target = _parameters[w.Target];
+                yield return Expression.Call(RequireLengthOf, target, Length(w.Length),
+                    Expression.Constant(target.Name ?? "gradient"), Expression.Constant(LengthName(w.Length)));
+            }
+        }
+
+        public List<Expression> Statements()
+        {
+            var statements = new List<Expression>();
+            var nodes = _g.Nodes;
+            var operands = new Expression[3];
+            for (int i = 0; i < nodes.Length; i++)
+            {
+                if (_expiring[i] is { } dead)
+                    foreach (var v in dead) Free(v);
+                if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
+                var n = nodes[i];
+                for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                Expression e = ReferenceEquals(n.Op, Primitives.Input)
+                    ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
+                    : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
+                if (!_materialized[i]) { _expr[i] = e; continue; }
+                var variable = Allocate(e.Type);
+                (_expiring[_lastUse[i]] ??= new()).Add(variable);
+                _expr[i] = variable;
+                statements.Add(Expression.Assign(variable, e));
+            }
+            return statements;
+        }
+
+        private Expression Operand(int node, ValueKind kind)
+        {
+            var e = _expr[node]!;
+            if (!_materialized[node] && !IsLeaf(_g[node])) _expr[node] = null; // inlined exactly once
+            return e;
+        }
+
+        private ParameterExpression Allocate(Type type)
+        {
+            if (_free.TryGetValue(type, out var stack) && stack.Count > 0) return stack.Pop();
+            var v = Expression.Variable(type, "v" + Variables.Count);
+            Variables.Add(v);
+            return v;
+        }
+
+        private void Free(ParameterExpression v)
+        {
+            if (!_free.TryGetValue(v.Type, out var stack)) _free[v.Type] = stack = new Stack<ParameterExpression>();
+            stack.Push(v);
+        }
+
+        private Expression Output(int k) => _expr[_g.Outputs[k]]!;
+
+        private Expression Length(Extent e) => e.IsFixed
+            ? Expression.Constant(e.Fixed)
+            : Expression.ArrayLength(_parameters[e.OfParameter]);
+
+        private string LengthName(Extent e) => e.IsFixed ? e.Fixed.ToString(System.Globalization.CultureInfo.InvariantCulture) : _parameters[e.OfParameter].Name ?? "x";
+
+        /// <summary>The statements that build the result; the last one is its value.</summary>
+        public List<Expression> Result(ResultLayout layout)
+        {
+            var body = new List<Expression>();
+            switch (layout)
+            {
+                case ScalarLayout s:
+                    body.Add(Output(s.Output));
+                    break;
+                case VectorLayout { Length.IsFixed: true } v when v.Elements.Length == v.Length.Fixed
+                    && v.Elements.Select((e, i) => e.Index == i).All(ok => ok):
+                    body.Add(Expression.NewArrayInit(typeof(double), v.Elements.Select(e => Output(e.Output))));
+                    break;
+                case VectorLayout v:
+                {
+                    var array = Result(typeof(double[]));
+                    body.Add(Expression.Assign(array, Expression.NewArrayBounds(typeof(double), Length(v.Length))));
+                    foreach (var (index, output) in v.Elements)
+                        if (!IsPositiveZero(output))
+                            body.Add(Expression.Assign(Expression.ArrayAccess(array, Expression.Constant(index)), Output(output)));
+                    body.Add(array);
+                    break;
+                }
+                case MatrixLayout m:
+                {
+                    var array = Result(typeof(double[,]));
+                    body.Add(Expression.Assign(array, Expression.NewArrayBounds(typeof(double), Length(m.Rows), Length(m.Columns))));
+                    foreach (var (row, col, output) in m.Cells)
+                        if (!IsPositiveZero(output))
+                            body.Add(Expression.Assign(Expression.ArrayAccess(array, Expression.Constant(row), Expression.Constant(col)), Output(output)));
+                    body.Add(array);
+                    break;
+                }
+                case WriteLayout w:
+                {
+                    var target = _parameters[w.Target];
+                    // Elements the function does not depend on must read 0, whatever the caller's buffer held.
+                    bool complete = w.Length.IsFixed && w.Elements.Length == w.Length.Fixed;
+                    if (!complete) body.Add(Expression.Call(ClearArray, target));
+                    foreach (var (index, output) in w.Elements)
+                        if (complete || !IsPositiveZero(output))
+                            body.Add(Expression.Assign(Expression.ArrayAccess(target, Expression.Constant(index)), Output(output)));
+                    body.Add(Output(w.Value));
+                    break;
+                }
+                default:
+                    throw new InvalidOperationException($"unknown layout {layout}");
+            }
+            return body;
+        }
+
+        private ParameterExpression Result(Type type)
+        {
+            var v = Expression.Variable(type, "result");
+            Variables.Add(v);
+            return v;
+        }
+
+        private bool IsPositiveZero(int output)
+        {
+            ref readonly var n = ref _g[_g.Outputs[output]];
+            return ReferenceEquals(n.Op, Primitives.Constant) && BitConverter.DoubleToInt64Bits(n.Value) == 0;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using ExprDiff.Import;
+
+namespace ExprDiff.Export;
+
+/// <summary>How the outputs of a graph become the result of an exported lambda. Output numbers are
+/// positions in the graph's output list.</summary>
+internal abstract record ResultLayout;
+
+/// <summary>Returns one output.</summary>
+internal sealed record ScalarLayout(int Output) : ResultLayout;
+
+/// <summary>Returns a new <c>double[]</c> of <paramref name="Length"/>; elements not listed are zero.</summary>
+internal sealed record VectorLayout(Extent Length, (int Index, int Output)[] Elements) : ResultLayout;
+
+/// <summary>Returns a new <c>double[,]</c>; cells not listed are zero.</summary>
+internal sealed record MatrixLayout(Extent Rows, Extent Columns, (int Row, int Column, int Output)[] Cells) : ResultLayout;
+
+/// <summary>Writes a vector into the array parameter <paramref name="Target"/> (of length
+/// <paramref name="Length"/>) and returns one output: <c>(x, gradient) => f(x)</c>.</summary>
+internal sealed record WriteLayout(int Value, int Target, Extent Length, (int Index, int Output)[] Elements) : ResultLayout;

@@ -1,0 +1,137 @@
+using System.Linq.Expressions;
+using ExprDiff.Export;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Transforms;
+
+/// <summary>The derivative operations of <see cref="Diff"/>, each built from <see cref="ForwardMode"/> and
+/// <see cref="ReverseMode"/> on one builder and exported back to a lambda.</summary>
+internal static class Derivatives
+{
+    public static LambdaExpression Gradient(DiffProblem p, Type delegateType)
+    {
+        int y = p.ScalarOutput("Diff.Gradient", "Diff.Jacobian");
+        var grads = GradientNodes(p, y);
+        var layout = new VectorLayout(p.InputExtent, grads.Select((_, k) => (p.Positions[k], k)).ToArray());
+        return p.Export(grads, layout, p.Parameters(), delegateType);
+    }
+
+    public static LambdaExpression ValueAndGradient(DiffProblem p, Type delegateType)
+    {
+        int y = p.ScalarOutput("Diff.ValueAndGradient", "Diff.Jacobian");
+        var grads = GradientNodes(p, y);
+        var outputs = new[] { y }.Concat(grads).ToArray();
+        var parameters = p.Parameters("gradient");
+        var layout = new WriteLayout(0, parameters.Count - 1, p.InputExtent,
+            grads.Select((_, k) => (p.Positions[k], k + 1)).ToArray());
+        return p.Export(outputs, layout, parameters, delegateType);
+    }
+
+    public static LambdaExpression Hessian(DiffProblem p, Type delegateType)
+    {
+        int y = p.ScalarOutput("Diff.Hessian", "Diff.Jacobian of each output");
+        var grads = GradientNodes(p, y);
+        var outputs = new List<int>();
+        var cells = new List<(int, int, int)>();
+        for (int j = 0; j < p.Wrt.Length; j++)
+        {
+            // Column j of H is the JVP of the gradient along input j (forward over reverse).
+            var column = ForwardMode.Jvp(p.Context, grads, Seed(p, j));
+            for (int i = 0; i < column.Length; i++)
+            {
+                if (column[i] == DerivativeContext.Zero) continue;
+                cells.Add((p.Positions[i], p.Positions[j], outputs.Count));
+                outputs.Add(column[i]);
+            }
+        }
+        var layout = new MatrixLayout(p.InputExtent, p.InputExtent, cells.ToArray());
+        return p.Export(outputs.ToArray(), layout, p.Parameters(), delegateType);
+    }
+
+    public static LambdaExpression Hvp(DiffProblem p, Type delegateType)
+    {
+        int y = p.ScalarOutput("Diff.Hvp", "Diff.Jvp of the gradient");
+        var grads = GradientNodes(p, y);
+        var parameters = p.Parameters("v");
+        var v = p.VectorInputs(parameters.Count - 1);
+        var hv = ForwardMode.Jvp(p.Context, grads, Seeds(p, v)).Select(p.Materialize).ToArray();
+        var layout = new VectorLayout(p.InputExtent, hv.Select((_, k) => (p.Positions[k], k)).ToArray());
+        return p.Export(hv, layout, parameters, delegateType);
+    }
+
+    public static LambdaExpression Jvp(DiffProblem p, Type delegateType)
+    {
+        var (outputs, rows) = p.VectorOutputs("Diff.Jvp");
+        var parameters = p.Parameters("v");
+        var v = p.VectorInputs(parameters.Count - 1);
+        var jv = ForwardMode.Jvp(p.Context, outputs, Seeds(p, v)).Select(p.Materialize).ToArray();
+        var layout = new VectorLayout(rows, jv.Select((_, r) => (r, r)).ToArray());
+        return p.Export(jv, layout, parameters, delegateType);
+    }
+
+    public static LambdaExpression Vjp(DiffProblem p, Type delegateType)
+    {
+        var (outputs, _) = p.VectorOutputs("Diff.Vjp");
+        var parameters = p.Parameters("u");
+        int uParam = parameters.Count - 1;
+        var u = outputs.Select((_, r) => p.Builder.Input(uParam, r)).ToArray();
+        var uj = ReverseMode.Vjp(p.Context, outputs, u, p.Wrt).Select(p.Materialize).ToArray();
+        var layout = new VectorLayout(p.InputExtent, uj.Select((_, k) => (p.Positions[k], k)).ToArray());
+        return p.Export(uj, layout, parameters, delegateType);
+    }
+
+    public static LambdaExpression Jacobian(DiffProblem p, Type delegateType, JacobianMode mode)
+    {
+        var (outputs, rows) = p.VectorOutputs("Diff.Jacobian");
+        bool forward = mode == JacobianMode.Forward || (mode == JacobianMode.Auto && p.Wrt.Length <= outputs.Length);
+        var nodes = new List<int>();
+        var cells = new List<(int, int, int)>();
+        void Add(int r, int k, int node)
+        {
+            if (node == DerivativeContext.Zero) return;
+            cells.Add((r, p.Positions[k], nodes.Count));
+            nodes.Add(node);
+        }
+        if (forward)
+        {
+            for (int k = 0; k < p.Wrt.Length; k++)
+            {
+                var column = ForwardMode.Jvp(p.Context, outputs, Seed(p, k));
+                for (int r = 0; r < column.Length; r++) Add(r, k, column[r]);
+            }
+        }
+        else
+        {
+            int one = p.Builder.Constant(1);
+            for (int r = 0; r < outputs.Length; r++)
+            {
+                var row = ReverseMode.Vjp(p.Context, [outputs[r]], [one], p.Wrt);
+                for (int k = 0; k < row.Length; k++) Add(r, k, row[k]);
+            }
+        }
+        var layout = new MatrixLayout(rows, p.InputExtent, cells.ToArray());
+        return p.Export(nodes.ToArray(), layout, p.Parameters(), delegateType);
+    }
+
+    public static LambdaExpression Derivative(DiffProblem p, int order, Type delegateType)
+    {
+        int y = p.ScalarOutput("Diff.Derivative", "Diff.Jacobian");
+        int d = y;
+        for (int k = 0; k < order && d != DerivativeContext.Zero; k++)
+            d = ForwardMode.Jvp(p.Context, [d], Seed(p, 0))[0];
+        d = p.Materialize(d);
+        return p.Export([d], new ScalarLayout(0), p.Parameters(), delegateType);
+    }
+
+    private static int[] GradientNodes(DiffProblem p, int y) =>
+        ReverseMode.Vjp(p.Context, [y], [p.Builder.Constant(1)], p.Wrt).Select(p.Materialize).ToArray();
+
+    private static Dictionary<int, int> Seed(DiffProblem p, int k) => new() { [p.Wrt[k]] = p.Builder.Constant(1) };
+
+    private static Dictionary<int, int> Seeds(DiffProblem p, int[] tangents)
+    {
+        var seeds = new Dictionary<int, int>();
+        for (int k = 0; k < p.Wrt.Length; k++) seeds[p.Wrt[k]] = tangents[k];
+        return seeds;
+    }
+}

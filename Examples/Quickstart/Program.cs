@@ -1,0 +1,20 @@
+using System.Linq.Expressions;
+using ExprDiff;
+
+Expression<Func<double[], double>> f = x => 100 * Math.Pow(x[1] - x[0] * x[0], 2) + Math.Pow(1 - x[0], 2);
+var g = Diff.Gradient(f);
+Console.WriteLine(g.ToCSharp());
+var gc = g.Compile();
+Console.WriteLine(string.Join(", ", gc([-1.2, 1.0])));
+var vg = Diff.ValueAndGradient(f);
+Console.WriteLine(vg.ToCSharp());
+var H = Diff.Hessian(f);
+Console.WriteLine(H.ToCSharp());
+var h = H.Compile()([-1.2, 1.0]);
+Console.WriteLine($"{h[0,0]} {h[0,1]} {h[1,0]} {h[1,1]}");
+Expression<Func<double, double>> c = x => x > 0 ? Math.Log(x) : 0;
+var dc = Diff.Derivative(c).Compile();
+Console.WriteLine($"{dc(0)} {dc(-1)} {dc(2)}");
+Console.WriteLine(Diff.Derivative((double t) => Math.Exp(-t * t), order: 3).ToCSharp());
+var J = Diff.Jacobian(Diff.Gradient(f)).Compile()([-1.2, 1.0]);
+Console.WriteLine($"{J[0,0]} {J[0,1]} {J[1,0]} {J[1,1]}");
