@@ -17,6 +17,10 @@ internal static class Exporter
     // Deeper inline nesting is cut with a variable, so tree walkers (ToString, ExpressionVisitor) stay shallow.
     private const int MaxInlineDepth = 48;
 
+    // Past this many double variables, values live in one array instead: IL allows 65,535 locals, and the
+    // JIT stops optimizing long before. Only huge tapes (a 100,000-step chain's reverse sweep) get here.
+    private const int MaxDoubleVariables = 2000;
+
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
     private static readonly MethodInfo ClearArray = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!;
@@ -28,6 +32,7 @@ internal static class Exporter
         body.AddRange(state.Guards(layout));
         body.AddRange(state.Statements());
         body.AddRange(state.Result(layout));
+        if (state.SpillAllocation() is { } spill) body.Insert(0, spill);
         Expression block = body.Count == 1 && state.Variables.Count == 0 ? body[0] : Expression.Block(state.Variables, body);
         return Expression.Lambda(delegateType, block, parameters);
     }
@@ -39,8 +44,11 @@ internal static class Exporter
         private readonly Expression?[] _expr;
         private readonly bool[] _materialized;
         private readonly int[] _lastUse;
-        private readonly Dictionary<Type, Stack<ParameterExpression>> _free = new();
-        private readonly List<ParameterExpression>[] _expiring;
+        private readonly Dictionary<Type, Stack<Expression>> _free = new();
+        private readonly List<Expression>[] _expiring;
+        private ParameterExpression? _spill;
+        private int _spillSlots;
+        private int _doubleVariables;
 
         public ExportState(Graph graph, IReadOnlyList<ParameterExpression> parameters)
         {
@@ -50,7 +58,7 @@ internal static class Exporter
             _expr = new Expression?[n];
             _materialized = new bool[n];
             _lastUse = new int[n];
-            _expiring = new List<ParameterExpression>[n + 1];
+            _expiring = new List<Expression>[n + 1];
             Plan();
         }
 
@@ -154,17 +162,30 @@ internal static class Exporter
             return e;
         }
 
-        private ParameterExpression Allocate(Type type)
+        private Expression Allocate(Type type)
         {
             if (_free.TryGetValue(type, out var stack) && stack.Count > 0) return stack.Pop();
+            if (type == typeof(double) && _doubleVariables >= MaxDoubleVariables)
+            {
+                if (_spill is null)
+                {
+                    _spill = Expression.Variable(typeof(double[]), "spill");
+                    Variables.Add(_spill);
+                }
+                return Expression.ArrayAccess(_spill, Expression.Constant(_spillSlots++));
+            }
+            if (type == typeof(double)) _doubleVariables++;
             var v = Expression.Variable(type, "v" + Variables.Count);
             Variables.Add(v);
             return v;
         }
 
-        private void Free(ParameterExpression v)
+        public Expression? SpillAllocation() => _spill is null ? null
+            : Expression.Assign(_spill, Expression.NewArrayBounds(typeof(double), Expression.Constant(_spillSlots)));
+
+        private void Free(Expression v)
         {
-            if (!_free.TryGetValue(v.Type, out var stack)) _free[v.Type] = stack = new Stack<ParameterExpression>();
+            if (!_free.TryGetValue(v.Type, out var stack)) _free[v.Type] = stack = new Stack<Expression>();
             stack.Push(v);
         }
 

@@ -110,7 +110,7 @@ internal sealed class DiffProblem
 
     public LambdaExpression Export(int[] outputs, ResultLayout layout, List<ParameterExpression> parameters, Type delegateType)
     {
-        var graph = Builder.Build(outputs);
+        var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
         return Exporter.Export(graph, layout, parameters, delegateType);
     }
 }

@@ -142,7 +142,11 @@ internal sealed partial class GraphBuilder
     }
 
     /// <summary>Freezes the nodes reachable from <paramref name="outputs"/> into a graph, renumbered densely.</summary>
-    public Graph Build(ReadOnlySpan<int> outputs)
+    public Graph Build(ReadOnlySpan<int> outputs) => Build(outputs, ParameterNames);
+
+    /// <summary>As <see cref="Build(ReadOnlySpan{int})"/>, for a function whose parameters are
+    /// <paramref name="parameterNames"/> (a derivative adds parameters such as v or u).</summary>
+    public Graph Build(ReadOnlySpan<int> outputs, IReadOnlyList<string> parameterNames)
     {
         var live = new bool[_nodes.Count];
         foreach (int o in outputs) live[o] = true;
@@ -166,7 +170,7 @@ internal sealed partial class GraphBuilder
         }
         var outs = new int[outputs.Length];
         for (int i = 0; i < outs.Length; i++) outs[i] = map[outputs[i]];
-        var graph = new Graph(kept.ToArray(), outs, ParameterNames);
+        var graph = new Graph(kept.ToArray(), outs, parameterNames);
         GraphVerifier.DebugVerify(graph);
         return graph;
     }

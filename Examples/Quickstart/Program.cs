@@ -1,20 +1,84 @@
+// Quickstart: differentiate a few functions, print the derivative expressions, evaluate them, and
+// check every derivative against central finite differences.
 using System.Linq.Expressions;
 using ExprDiff;
 
-Expression<Func<double[], double>> f = x => 100 * Math.Pow(x[1] - x[0] * x[0], 2) + Math.Pow(1 - x[0], 2);
-var g = Diff.Gradient(f);
-Console.WriteLine(g.ToCSharp());
-var gc = g.Compile();
-Console.WriteLine(string.Join(", ", gc([-1.2, 1.0])));
-var vg = Diff.ValueAndGradient(f);
-Console.WriteLine(vg.ToCSharp());
-var H = Diff.Hessian(f);
-Console.WriteLine(H.ToCSharp());
-var h = H.Compile()([-1.2, 1.0]);
-Console.WriteLine($"{h[0,0]} {h[0,1]} {h[1,0]} {h[1,1]}");
-Expression<Func<double, double>> c = x => x > 0 ? Math.Log(x) : 0;
-var dc = Diff.Derivative(c).Compile();
-Console.WriteLine($"{dc(0)} {dc(-1)} {dc(2)}");
-Console.WriteLine(Diff.Derivative((double t) => Math.Exp(-t * t), order: 3).ToCSharp());
-var J = Diff.Jacobian(Diff.Gradient(f)).Compile()([-1.2, 1.0]);
-Console.WriteLine($"{J[0,0]} {J[0,1]} {J[1,0]} {J[1,1]}");
+int failures = 0;
+
+Section("1. A scalar function: f(t) = exp(-t²)·sin(3t)");
+Expression<Func<double, double>> f = t => Math.Exp(-t * t) * Math.Sin(3 * t);
+var df = Diff.Derivative(f);
+var d2f = Diff.Derivative(f, order: 2);
+Console.WriteLine("f'  = " + df.ToCSharp());
+var (fc, dfc, d2fc) = (f.Compile(), df.Compile(), d2f.Compile());
+foreach (double t in new[] { -1.0, 0.25, 2.0 })
+{
+    Check($"f'({t})", dfc(t), Central(fc, t));
+    Check($"f''({t})", d2fc(t), Central(dfc, t));
+}
+
+Section("2. Rosenbrock: gradient, value-and-gradient, Hessian");
+Expression<Func<double[], double>> rosen = x => 100 * Math.Pow(x[1] - x[0] * x[0], 2) + Math.Pow(1 - x[0], 2);
+var grad = Diff.Gradient(rosen);
+Console.WriteLine("∇f = " + grad.ToCSharp());
+var point = new[] { -1.2, 1.0 };
+var g = grad.Compile()(point);
+var fr = rosen.Compile();
+for (int i = 0; i < 2; i++)
+    Check($"∂f/∂x[{i}]", g[i], Central(s => fr(With(point, i, s)), point[i]));
+var buffer = new double[2];
+double value = Diff.ValueAndGradient(rosen).Compile()(point, buffer);
+Check("f(x) from ValueAndGradient", value, fr(point));
+var H = Diff.Hessian(rosen).Compile()(point);
+var gc = grad.Compile();
+for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++)
+        Check($"H[{i},{j}]", H[i, j], Central(s => gc(With(point, j, s))[i], point[j]));
+
+Section("3. A vector function F(x) = (x0·x1, sin x0): Jacobian, J·v and uᵀ·J");
+Expression<Func<double[], double[]>> F = x => new[] { x[0] * x[1], Math.Sin(x[0]) };
+var J = Diff.Jacobian(F).Compile()(point);
+Console.WriteLine("J·v = " + Diff.Jvp(F).ToCSharp());
+var Fc = F.Compile();
+for (int r = 0; r < 2; r++)
+    for (int c = 0; c < 2; c++)
+        Check($"J[{r},{c}]", J[r, c], Central(s => Fc(With(point, c, s))[r], point[c]));
+var v = new[] { 0.5, -2.0 };
+var u = new[] { 1.5, 0.25 };
+var jv = Diff.Jvp(F).Compile()(point, v);
+var uj = Diff.Vjp(F).Compile()(point, u);
+Check("u·(J v) = (uᵀJ)·v", u[0] * jv[0] + u[1] * jv[1], uj[0] * v[0] + uj[1] * v[1]);
+
+Section("4. A conditional never leaks NaN from the branch not taken");
+Expression<Func<double, double>> safeLog = x => x > 0 ? Math.Log(x) : 0;
+var dsafe = Diff.Derivative(safeLog).Compile();
+Check("d/dx at x = 0", dsafe(0), 0);
+Check("d/dx at x = 2", dsafe(2), 0.5);
+
+Console.WriteLine();
+Console.WriteLine(failures == 0 ? "All derivatives agree with finite differences." : $"{failures} check(s) FAILED.");
+return failures == 0 ? 0 : 1;
+
+void Section(string title) => Console.WriteLine($"\n== {title}");
+
+void Check(string what, double actual, double expected)
+{
+    bool ok = Math.Abs(actual - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected));
+    if (!ok) failures++;
+    Console.WriteLine($"  {(ok ? "ok  " : "FAIL")} {what,-28} = {actual,22:R}   (finite differences: {expected:G10})");
+}
+
+// Central difference with a Richardson step, good to ~1e-10 on smooth functions.
+static double Central(Func<double, double> h, double x)
+{
+    double step = 1e-3 * Math.Max(1, Math.Abs(x));
+    double D(double s) => (h(x + s) - h(x - s)) / (2 * s);
+    return (4 * D(step / 2) - D(step)) / 3;
+}
+
+static double[] With(double[] x, int i, double value)
+{
+    var y = (double[])x.Clone();
+    y[i] = value;
+    return y;
+}
