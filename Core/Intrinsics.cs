@@ -243,19 +243,19 @@ public static class Intrinsics
     public static double StopGradient(double x) => x;
 
     /// <summary>
-    /// Checks that <paramref name="array"/>, which a derivative writes or reads element by element alongside
-    /// <paramref name="otherName"/>, has at least <paramref name="length"/> elements (the length of
-    /// <paramref name="otherName"/>). Throws <see cref="ArgumentNullException"/> or <see cref="ArgumentException"/>.
+    /// Checks that <paramref name="array"/> (an output buffer or a direction vector) has at least
+    /// <paramref name="length"/> elements, one per <paramref name="unit"/> (e.g. "element of 'x'", "parameter").
+    /// Throws <see cref="ArgumentNullException"/> when it is null and <see cref="ArgumentException"/> when it is short.
     /// </summary>
-    public static void RequireLengthOf(double[] array, int length, string parameterName, string otherName)
+    public static void RequireLengthOf(double[] array, int length, string parameterName, string unit)
     {
         if (array is null) ThrowNull(parameterName);
-        if (array.Length < length) ThrowNotAsLong(array.Length, length, parameterName, otherName);
+        if (array.Length < length) ThrowNotAsLong(array.Length, length, parameterName, unit);
     }
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotAsLong(int length, int required, string parameterName, string otherName) =>
+    private static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>
         throw new ArgumentException(
-            $"'{parameterName}' needs as many elements as '{otherName}' ({required}) but has {length}.", parameterName);
+            $"'{parameterName}' needs {required} {(required == 1 ? "element" : "elements")} (one per {unit}) but has {length}.", parameterName);
 }

@@ -25,11 +25,14 @@ internal static class Exporter
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
     private static readonly MethodInfo ClearArray = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!;
 
-    public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType)
+    /// <param name="minimumLengths">Lengths array parameters must have even where the exported graph
+    /// reads fewer elements (a derivative may not read every element its function reads).</param>
+    public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType,
+        IReadOnlyDictionary<int, int>? minimumLengths = null)
     {
         var state = new ExportState(graph, parameters);
         var body = new List<Expression>();
-        body.AddRange(state.Guards(layout));
+        body.AddRange(state.Guards(layout, minimumLengths));
         body.AddRange(state.Statements());
         body.AddRange(state.Result(layout));
         if (state.SpillAllocation() is { } spill) body.Insert(0, spill);
@@ -115,14 +118,17 @@ internal static class Exporter
             kind == ValueKind.Double && p.Type == typeof(int) ? Expression.Convert(p, typeof(double)) : p;
 
         /// <summary>Argument checks: every array parameter is long enough for the elements read.</summary>
-        public IEnumerable<Expression> Guards(ResultLayout layout)
+        public IEnumerable<Expression> Guards(ResultLayout layout, IReadOnlyDictionary<int, int>? minimumLengths)
         {
-            var maxIndex = new Dictionary<int, int>();
+            var length = new Dictionary<int, int>();
             foreach (var n in _g.Nodes)
                 if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 >= 0)
-                    maxIndex[n.Aux] = Math.Max(maxIndex.GetValueOrDefault(n.Aux, -1), n.Aux2);
-            foreach (var (p, max) in maxIndex.OrderBy(kv => kv.Key))
-                yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(max + 1), Expression.Constant(_parameters[p].Name ?? $"p{p}"));
+                    length[n.Aux] = Math.Max(length.GetValueOrDefault(n.Aux), n.Aux2 + 1);
+            if (minimumLengths is not null)
+                foreach (var (p, min) in minimumLengths)
+                    if (min > 0) length[p] = Math.Max(length.GetValueOrDefault(p), min);
+            foreach (var (p, min) in length.OrderBy(kv => kv.Key))
+                yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(_parameters[p].Name ?? $"p{p}"));
             if (layout is WriteLayout w)
             {
                 var target = _parameters[w.Target];
@@ -195,7 +201,7 @@ internal static class Exporter
             ? Expression.Constant(e.Fixed)
             : Expression.ArrayLength(_parameters[e.OfParameter]);
 
-        private string LengthName(Extent e) => e.IsFixed ? e.Fixed.ToString(System.Globalization.CultureInfo.InvariantCulture) : _parameters[e.OfParameter].Name ?? "x";
+        private string LengthName(Extent e) => e.IsFixed ? "parameter" : $"element of '{_parameters[e.OfParameter].Name ?? "x"}'";
 
         /// <summary>The statements that build the result; the last one is its value.</summary>
         public List<Expression> Result(ResultLayout layout)

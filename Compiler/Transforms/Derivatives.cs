@@ -56,7 +56,7 @@ internal static class Derivatives
         var v = p.VectorInputs(parameters.Count - 1);
         var hv = ForwardMode.Jvp(p.Context, grads, Seeds(p, v)).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(p.InputExtent, hv.Select((_, k) => (p.Positions[k], k)).ToArray());
-        return p.Export(hv, layout, parameters, delegateType);
+        return p.Export(hv, layout, parameters, delegateType, (parameters.Count - 1, p.InputLength));
     }
 
     public static LambdaExpression Jvp(DiffProblem p, Type delegateType)
@@ -66,7 +66,7 @@ internal static class Derivatives
         var v = p.VectorInputs(parameters.Count - 1);
         var jv = ForwardMode.Jvp(p.Context, outputs, Seeds(p, v)).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(rows, jv.Select((_, r) => (r, r)).ToArray());
-        return p.Export(jv, layout, parameters, delegateType);
+        return p.Export(jv, layout, parameters, delegateType, (parameters.Count - 1, p.InputLength));
     }
 
     public static LambdaExpression Vjp(DiffProblem p, Type delegateType)
@@ -77,7 +77,7 @@ internal static class Derivatives
         var u = outputs.Select((_, r) => p.Builder.Input(uParam, r)).ToArray();
         var uj = ReverseMode.Vjp(p.Context, outputs, u, p.Wrt).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(p.InputExtent, uj.Select((_, k) => (p.Positions[k], k)).ToArray());
-        return p.Export(uj, layout, parameters, delegateType);
+        return p.Export(uj, layout, parameters, delegateType, (uParam, outputs.Length));
     }
 
     public static LambdaExpression Jacobian(DiffProblem p, Type delegateType, JacobianMode mode)

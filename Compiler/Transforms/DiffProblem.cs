@@ -108,9 +108,19 @@ internal sealed class DiffProblem
         return (Function.Outputs, Function.Rows);
     }
 
-    public LambdaExpression Export(int[] outputs, ResultLayout layout, List<ParameterExpression> parameters, Type delegateType)
+    /// <summary>Elements an argument needs: one past the last element the function reads, or the number
+    /// of scalar parameters.</summary>
+    public int InputLength => InputExtent.IsFixed ? InputExtent.Fixed : Positions.Length == 0 ? 0 : Positions[^1] + 1;
+
+    /// <summary>Freezes <paramref name="outputs"/> and exports them. The function's own array parameter is
+    /// checked for every element the function reads, whether or not the derivative reads it.</summary>
+    public LambdaExpression Export(int[] outputs, ResultLayout layout, List<ParameterExpression> parameters, Type delegateType,
+        params (int Parameter, int Length)[] requirements)
     {
         var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
-        return Exporter.Export(graph, layout, parameters, delegateType);
+        var lengths = new Dictionary<int, int>();
+        if (!InputExtent.IsFixed) lengths[0] = InputLength;
+        foreach (var (parameter, length) in requirements) lengths[parameter] = length;
+        return Exporter.Export(graph, layout, parameters, delegateType, lengths);
     }
 }

@@ -101,7 +101,8 @@ internal sealed partial class ExpressionImporter
                 _values.Push(Val.Of(ReadElement(call, v[0], [IndexOf(v[1], call.Arguments[0]), IndexOf(v[2], call.Arguments[1])])));
                 return;
             }
-            throw Unsupported(call, $"'{method.Name}' is an instance method", "call static methods of double arguments (Math.*) or register your own");
+            throw Unsupported(call, $"'{method.Name}' is an instance method of {TypeName(method.DeclaringType!)}",
+                "call static methods of double arguments (Math.*), or compute the value outside the lambda and capture it");
         }
         if (Descend(f, call.Arguments)) return;
         var args = PopValues(call.Arguments.Count);
@@ -112,8 +113,9 @@ internal sealed partial class ExpressionImporter
             return;
         }
         var primitive = _rules.Lookup(method)
-            ?? throw Unsupported(call, $"{method.DeclaringType?.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => TypeName(p.ParameterType)))}) has no rule",
-                "use Math functions of double arguments, or register a static method of 1 to 3 double arguments with RuleSet.With");
+            ?? throw Unsupported(call, $"{method.DeclaringType?.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => TypeName(p.ParameterType)))}) "
+                + $"cannot be evaluated or differentiated: {FunctionPrimitive.Unsuitable(method)}",
+                "use Math functions of double arguments; only static methods of 1 to 3 double arguments returning double can be registered (RuleSet.With)");
         if (primitive.Arity != args.Length)
             throw Unsupported(call, $"{method.Name} takes {args.Length} arguments but its rule takes {primitive.Arity}", "check the rule");
         Span<int> nodes = stackalloc int[3] { -1, -1, -1 };

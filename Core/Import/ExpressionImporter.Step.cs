@@ -65,8 +65,8 @@ internal sealed partial class ExpressionImporter
         if (e is null) target = null;
         else if (e is ConstantExpression c) target = c.Value;
         else
-            throw Unsupported(m, $"the member '{m.Member.Name}' is read from a computed object",
-                "read it into a local variable outside the lambda and capture that");
+            throw Unsupported(m, $"'{m.Member.Name}' is read from '{Error.Quote(e)}', which is computed inside the function",
+                "compute it outside the lambda and capture the result");
         for (int i = chain.Count - 1; i >= 0; i--)
         {
             var member = chain[i].Member;

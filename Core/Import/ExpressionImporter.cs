@@ -125,8 +125,11 @@ internal sealed partial class ExpressionImporter
     /// <summary>The node of a scalar value, converted to <paramref name="kind"/> where C# converts implicitly.</summary>
     private int Scalar(Val v, Expression source, ValueKind kind)
     {
+        if (v.Reference is ParameterLength)
+            throw Unsupported(source, "the length of an array parameter is known only when the function runs",
+                "use it only to size the result (new double[x.Length]); loops and reductions over x.Length are not supported yet");
         if (v.Reference is not null || v.Node < 0)
-            throw Unsupported(source, "it is not a number", "use it only where C# expects an array, or index it");
+            throw Unsupported(source, "it is an array or an object, not a number", "index arrays with constants, e.g. x[0]");
         var have = _b.KindOf(v.Node);
         if (have == kind) return v.Node;
         if (have == ValueKind.Int32 && kind == ValueKind.Double) return _b.Make(Primitives.IntToDouble, v.Node);
@@ -140,9 +143,17 @@ internal sealed partial class ExpressionImporter
 
     private static bool IsNumber(Type t) => t == typeof(double) || t == typeof(float) || t == typeof(int) || t == typeof(bool);
 
-    internal static string TypeName(Type t) =>
-        t == typeof(double) ? "double" : t == typeof(int) ? "int" : t == typeof(bool) ? "bool" : t == typeof(float) ? "float"
-        : t == typeof(double[]) ? "double[]" : t == typeof(double[,]) ? "double[,]" : t.Name;
+    internal static string TypeName(Type t)
+    {
+        if (t.IsArray) return TypeName(t.GetElementType()!) + "[" + new string(',', t.GetArrayRank() - 1) + "]";
+        return Type.GetTypeCode(t) switch
+        {
+            TypeCode.Double => "double", TypeCode.Single => "float", TypeCode.Int32 => "int", TypeCode.Int64 => "long",
+            TypeCode.Int16 => "short", TypeCode.Byte => "byte", TypeCode.Boolean => "bool", TypeCode.Decimal => "decimal",
+            TypeCode.String => "string", TypeCode.Char => "char", TypeCode.UInt32 => "uint", TypeCode.UInt64 => "ulong",
+            _ => t == typeof(object) ? "object" : t == typeof(void) ? "void" : t.Name,
+        };
+    }
 
     private readonly record struct Frame(Expression E, int Step, object? State);
 }

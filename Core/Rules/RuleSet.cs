@@ -92,6 +92,7 @@ namespace ExprDiff
                 if (p is MethodPrimitive m) b[m.Method] = p;
             // Math.Sign returns int and throws on NaN; ExprDiff reads it as a double sign that is NaN for NaN.
             b[typeof(Math).GetMethod(nameof(Math.Sign), [typeof(double)])!] = Primitives.Sign;
+            b[typeof(Math).GetMethod(nameof(Math.FusedMultiplyAdd), [typeof(double), typeof(double), typeof(double)])!] = Primitives.Fma;
             return b.ToImmutable();
         }
     }
