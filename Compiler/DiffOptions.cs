@@ -22,4 +22,11 @@ public sealed class DiffOptions
 
     /// <summary>How <see cref="Diff.Jacobian(System.Linq.Expressions.Expression{Func{double[], double[]}}, DiffOptions?)"/> sweeps.</summary>
     public JacobianMode Jacobian { get; init; } = JacobianMode.Auto;
+
+    /// <summary>How far derivatives are optimized before they are returned. Default: <see cref="OptimizationLevel.Exact"/>,
+    /// which never changes a value.</summary>
+    public OptimizationLevel Optimization { get; init; } = OptimizationLevel.Exact;
+
+    /// <summary>Called with the optimizer's node counts per pass for every derivative built with these options.</summary>
+    public Action<OptimizationReport>? OnOptimized { get; init; }
 }

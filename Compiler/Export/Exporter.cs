@@ -17,9 +17,9 @@ internal static class Exporter
     // Deeper inline nesting is cut with a variable, so tree walkers (ToString, ExpressionVisitor) stay shallow.
     private const int MaxInlineDepth = 48;
 
-    // Past this many double variables, values live in one array instead: IL allows 65,535 locals, and the
-    // JIT stops optimizing long before. Only huge tapes (a 100,000-step chain's reverse sweep) get here.
-    private const int MaxDoubleVariables = 2000;
+    // Past this many variables of one type, values live in an array instead: IL allows 65,535 locals, and
+    // the JIT stops optimizing long before. Only huge tapes (a 100,000-step chain's reverse sweep) get here.
+    private const int MaxVariablesPerType = 2000;
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
@@ -35,7 +35,7 @@ internal static class Exporter
         body.AddRange(state.Guards(layout, minimumLengths));
         body.AddRange(state.Statements());
         body.AddRange(state.Result(layout));
-        if (state.SpillAllocation() is { } spill) body.Insert(0, spill);
+        body.InsertRange(0, state.SpillAllocations());
         Expression block = body.Count == 1 && state.Variables.Count == 0 ? body[0] : Expression.Block(state.Variables, body);
         return Expression.Lambda(delegateType, block, parameters);
     }
@@ -49,9 +49,8 @@ internal static class Exporter
         private readonly int[] _lastUse;
         private readonly Dictionary<Type, Stack<Expression>> _free = new();
         private readonly List<Expression>[] _expiring;
-        private ParameterExpression? _spill;
-        private int _spillSlots;
-        private int _doubleVariables;
+        private readonly Dictionary<Type, int> _variableCounts = new();
+        private readonly Dictionary<Type, (ParameterExpression Array, int Slots)> _spills = new();
 
         public ExportState(Graph graph, IReadOnlyList<ParameterExpression> parameters)
         {
@@ -171,23 +170,25 @@ internal static class Exporter
         private Expression Allocate(Type type)
         {
             if (_free.TryGetValue(type, out var stack) && stack.Count > 0) return stack.Pop();
-            if (type == typeof(double) && _doubleVariables >= MaxDoubleVariables)
+            int count = _variableCounts.GetValueOrDefault(type);
+            if (count >= MaxVariablesPerType)
             {
-                if (_spill is null)
+                if (!_spills.TryGetValue(type, out var spill))
                 {
-                    _spill = Expression.Variable(typeof(double[]), "spill");
-                    Variables.Add(_spill);
+                    spill = (Expression.Variable(type.MakeArrayType(), "spill" + _spills.Count), 0);
+                    Variables.Add(spill.Array);
                 }
-                return Expression.ArrayAccess(_spill, Expression.Constant(_spillSlots++));
+                _spills[type] = (spill.Array, spill.Slots + 1);
+                return Expression.ArrayAccess(spill.Array, Expression.Constant(spill.Slots));
             }
-            if (type == typeof(double)) _doubleVariables++;
+            _variableCounts[type] = count + 1;
             var v = Expression.Variable(type, "v" + Variables.Count);
             Variables.Add(v);
             return v;
         }
 
-        public Expression? SpillAllocation() => _spill is null ? null
-            : Expression.Assign(_spill, Expression.NewArrayBounds(typeof(double), Expression.Constant(_spillSlots)));
+        public IEnumerable<Expression> SpillAllocations() => _spills.Values.Select(s =>
+            (Expression)Expression.Assign(s.Array, Expression.NewArrayBounds(s.Array.Type.GetElementType()!, Expression.Constant(s.Slots))));
 
         private void Free(Expression v)
         {

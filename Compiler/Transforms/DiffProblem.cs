@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using ExprDiff.Export;
 using ExprDiff.Graphs;
 using ExprDiff.Import;
+using ExprDiff.Optimization;
 using ExprDiff.Rules;
 
 namespace ExprDiff.Transforms;
@@ -13,8 +14,9 @@ namespace ExprDiff.Transforms;
 /// </summary>
 internal sealed class DiffProblem
 {
-    private DiffProblem(ImportedFunction function, DerivativeContext context, int[] wrt, int[] positions, Extent inputExtent)
+    private DiffProblem(ImportedFunction function, DerivativeContext context, int[] wrt, int[] positions, Extent inputExtent, DiffOptions options)
     {
+        Options = options;
         Function = function;
         Context = context;
         Wrt = wrt;
@@ -23,6 +25,8 @@ internal sealed class DiffProblem
     }
 
     public ImportedFunction Function { get; }
+
+    public DiffOptions Options { get; }
 
     public DerivativeContext Context { get; }
 
@@ -89,7 +93,7 @@ internal sealed class DiffProblem
         {
             throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of one double[] or of 1 to 8 double parameters");
         }
-        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f)), wrt, positions, extent);
+        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f)), wrt, positions, extent, options);
     }
 
     /// <summary>The single scalar output, or a clear error naming the operation that needs one.</summary>
@@ -118,6 +122,8 @@ internal sealed class DiffProblem
         params (int Parameter, int Length)[] requirements)
     {
         var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
+        graph = Optimizer.Optimize(graph, Options.Optimization, out var report);
+        Options.OnOptimized?.Invoke(report);
         var lengths = new Dictionary<int, int>();
         if (!InputExtent.IsFixed) lengths[0] = InputLength;
         foreach (var (parameter, length) in requirements) lengths[parameter] = length;

@@ -33,6 +33,23 @@ internal sealed partial class GraphBuilder
     /// <summary>A comparison <paramref name="type"/> (LessThan, Equal, ...) of two values of one kind.</summary>
     public int Compare(ExpressionType type, int a, int b) => Make(Primitives.Comparison(type, KindOf(a)), a, b);
 
+    /// <summary>The canonical order of a commutative operation's operands: a constant first (as people write
+    /// 2·x), otherwise the earlier node first.</summary>
+    public bool IsOutOfOrder(int a, int b)
+    {
+        bool ca = IsConstant(a, out _), cb = IsConstant(b, out _);
+        return ca != cb ? cb : a > b;
+    }
+
+    /// <summary>x when <paramref name="node"/> is −x (a negation, or a negative double constant), else −1.</summary>
+    public int NegatedOperand(int node)
+    {
+        var n = this[node];
+        if (n.Kind != ValueKind.Double) return -1;
+        if (ReferenceEquals(n.Op, Primitives.Neg)) return n.A;
+        return ReferenceEquals(n.Op, Primitives.Constant) && double.IsNegative(n.Value) && !double.IsNaN(n.Value) ? Constant(-n.Value) : -1;
+    }
+
     /// <summary>A double constant 1/0 selected by a condition: the partial of a piecewise rule.</summary>
     public int Indicator(int condition) => Select(condition, Constant(1), Constant(0));
 }

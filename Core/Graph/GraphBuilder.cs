@@ -13,12 +13,18 @@ internal sealed partial class GraphBuilder
 {
     private readonly List<Node> _nodes;
     private readonly Dictionary<NodeKey, int> _index;
+    private readonly bool _fold;
+    private readonly bool _simplify;
 
-    public GraphBuilder(IReadOnlyList<string> parameterNames)
+    /// <param name="fold">Fold nodes whose operands are all constants.</param>
+    /// <param name="simplify">Apply each primitive's exact simplifications (x·1 → x, canonical operand order).</param>
+    public GraphBuilder(IReadOnlyList<string> parameterNames, bool fold = true, bool simplify = true)
     {
         _nodes = new List<Node>();
         _index = new Dictionary<NodeKey, int>();
         ParameterNames = parameterNames;
+        _fold = fold;
+        _simplify = simplify;
     }
 
     /// <summary>A builder holding a copy of <paramref name="graph"/>'s nodes, same indices.</summary>
@@ -26,6 +32,7 @@ internal sealed partial class GraphBuilder
     {
         _nodes = new List<Node>(graph.NodeCount * 2);
         _index = new Dictionary<NodeKey, int>(graph.NodeCount * 2);
+        _fold = _simplify = true;
         ParameterNames = graph.ParameterNames;
         foreach (var n in graph.Nodes)
         {
@@ -59,10 +66,10 @@ internal sealed partial class GraphBuilder
         var node = new Node(op, k, a, b, c, aux, aux2, value);
         Validate(node);
 
-        if (op.IsFoldable && op.Arity > 0 && AllConstant(node) && TryFold(node, out int folded))
+        if (_fold && op.IsFoldable && op.Arity > 0 && AllConstant(node) && TryFold(node, out int folded))
             return folded;
 
-        int simplified = op.Simplify(this, node);
+        int simplified = _simplify ? op.Simplify(this, node) : -1;
         if (simplified >= 0)
         {
             Debug.Assert(_nodes[simplified].Kind == k, $"{op.Name} simplified to a node of another kind");

@@ -10,4 +10,7 @@ internal enum ValueKind : byte
     Int32,
     /// <summary>A truth value, stored as 0 or 1.</summary>
     Boolean,
+    /// <summary>The (sin, cos) pair of one argument, made only by fusion just before export. The interpreter
+    /// stores the argument; each half recomputes its part with <c>Math.SinCos</c>.</summary>
+    Pair,
 }

@@ -106,6 +106,11 @@ internal sealed partial class ExpressionImporter
         }
         if (Descend(f, call.Arguments)) return;
         var args = PopValues(call.Arguments.Count);
+        if (method == SinCosPrimitive.Method)
+        {
+            _values.Push(Val.Ref(new SinCosArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double))));
+            return;
+        }
         if (method == PowIntMethod)
         {
             int exponent = IndexOf(args[1], call.Arguments[1], allowNegative: true);

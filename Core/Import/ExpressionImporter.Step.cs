@@ -16,6 +16,7 @@ internal sealed partial class ExpressionImporter
             case DefaultExpression d:
                 _values.Push(d.Type == typeof(void) ? Val.Void : FromObject(Activator.CreateInstance(d.Type), d.Type, d));
                 break;
+            case MemberExpression { Expression: { } tuple } m when tuple.Type == typeof(ValueTuple<double, double>): StepSinCosPart(f, m); break;
             case MemberExpression m: _values.Push(FromObject(EvaluateCaptured(m), m.Type, m)); break;
             case UnaryExpression u: StepUnary(f, u); break;
             case BinaryExpression bin: StepBinary(f, bin); break;
@@ -31,6 +32,20 @@ internal sealed partial class ExpressionImporter
                     "rewrite it with arithmetic, Math calls, conditionals and constant array indices");
         }
     }
+
+    /// <summary><c>Math.SinCos(a).Item1</c>, as the optimizer exports it, imports as <c>Math.Sin(a)</c>.</summary>
+    private void StepSinCosPart(in Frame f, MemberExpression m)
+    {
+        if (Descend(f, [m.Expression!])) return;
+        var v = _values.Pop();
+        if (v.Reference is not SinCosArgument arg || m.Member.Name is not ("Item1" or "Item2" or "Sin" or "Cos"))
+            throw Unsupported(m, "only the halves of Math.SinCos(a) can be read from a tuple", "use Math.Sin and Math.Cos");
+        bool sin = m.Member.Name is "Item1" or "Sin";
+        _values.Push(Val.Of(_b.Unary(sin ? Primitives.Sin : Primitives.Cos, arg.Node)));
+    }
+
+    /// <summary>The value of <c>Math.SinCos(a)</c>: its argument, split into Sin and Cos where read.</summary>
+    private sealed record SinCosArgument(int Node);
 
     private void PushParameter(ParameterExpression p)
     {

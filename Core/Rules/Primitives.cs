@@ -88,6 +88,10 @@ internal static class Primitives
     public static readonly ConvertPrimitive DoubleToFloat = new(ConvertPrimitive.Conversion.DoubleToFloat);
     public static readonly StopGradientPrimitive StopGradient = new();
 
+    public static readonly SinCosPrimitive SinCos = new();
+    public static readonly SinCosPartPrimitive SinOfPair = new(isSin: true);
+    public static readonly SinCosPartPrimitive CosOfPair = new(isSin: false);
+
     private static readonly ExpressionType[] ComparisonTypes =
     [
         ExpressionType.LessThan, ExpressionType.LessThanOrEqual, ExpressionType.GreaterThan,

@@ -42,6 +42,30 @@ public static class Cases
         select new VectorCase(f, x, v, u),
         Shrink);
 
+    /// <summary>Large scalar functions (hundreds of graph nodes).</summary>
+    public static Arbitrary<ScalarCase> LargeScalar { get; } = Arb.From(
+        from f in ExpressionGenerator.Large
+        from x in ExpressionGenerator.PointWithSpecialValues
+        from v in ExpressionGenerator.VectorOfLength(ExpressionGenerator.Inputs)
+        select new ScalarCase(f, x, v),
+        Shrink);
+
+    /// <summary>Scalar cases at points that often sit on kinks, ties and switch points.</summary>
+    public static Arbitrary<ScalarCase> ScalarAtSpecialPoints { get; } = Arb.From(
+        from f in ExpressionGenerator.Scalar
+        from x in ExpressionGenerator.PointWithSpecialValues
+        from v in ExpressionGenerator.VectorOfLength(ExpressionGenerator.Inputs)
+        select new ScalarCase(f, x, v),
+        Shrink);
+
+    public static Arbitrary<VectorCase> VectorAtSpecialPoints { get; } = Arb.From(
+        from f in ExpressionGenerator.Vector
+        from x in ExpressionGenerator.PointWithSpecialValues
+        from v in ExpressionGenerator.VectorOfLength(ExpressionGenerator.Inputs)
+        from u in ExpressionGenerator.VectorOfLength(f.Outputs.Length)
+        select new VectorCase(f, x, v, u),
+        Shrink);
+
     public static IEnumerable<ScalarCase> Shrink(ScalarCase c) =>
         ExpressionGenerator.Shrink(c.F).Select(f => c with { F = f })
             .Concat(ExpressionGenerator.ShrinkPoint(c.X).Select(x => c with { X = x }));
@@ -101,8 +125,8 @@ public static class Checks
                 $"{what}: expected {expected:R}, actual {actual:R}, |difference| {error:R} > {tolerance:R} · {scale:R}");
     }
 
-    /// <summary>Relative closeness with a floor of <paramref name="floor"/> on the scale.</summary>
-    public static void Relative(double expected, double actual, double tolerance, string what, double floor = 1e-3) =>
+    /// <summary>Relative closeness with a floor of <paramref name="floor"/> on the scale (so absolute below it).</summary>
+    public static void Relative(double expected, double actual, double tolerance, string what, double floor = 1) =>
         Close(expected, actual, tolerance, Math.Max(floor, Math.Max(Math.Abs(expected), Math.Abs(actual))), what);
 
     public static bool SameBits(double a, double b) =>
@@ -162,14 +186,14 @@ public static class Checks
 /// </summary>
 public sealed class DerivativeProperties
 {
-    private const int Tests = 150;
+    private const int Tests = 200;
 
     private static readonly DiffOptions Forward = new() { Jacobian = JacobianMode.Forward };
     private static readonly DiffOptions Reverse = new() { Jacobian = JacobianMode.Reverse };
 
     /// <summary>Reverse-mode gradient = forward-mode Jacobian of the one-output function = reverse-mode Jacobian.</summary>
     [Property(MaxTest = Tests)]
-    public Property ReverseGradient_EqualsForwardJacobian() => Prop.ForAll(Cases.Scalar, c =>
+    public Property ReverseGradient_EqualsForwardJacobian() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         double y = Checks.Value(f.Compile(), c.X);
@@ -189,7 +213,7 @@ public sealed class DerivativeProperties
 
     /// <summary>u·(J v) = (uᵀJ)·v for vector functions: forward and reverse mode are adjoint.</summary>
     [Property(MaxTest = Tests)]
-    public Property JvpAndVjp_AreAdjoint() => Prop.ForAll(Cases.Vector, c =>
+    public Property JvpAndVjp_AreAdjoint() => Prop.ForAll(Cases.VectorAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         var y = Checks.Value(f.Compile(), c.X);
@@ -203,20 +227,20 @@ public sealed class DerivativeProperties
             for (int k = 0; k < uj.Length; k++) rhs += uj[k] * c.V[k];
             for (int i = 0; i < j.GetLength(0); i++)
                 for (int k = 0; k < j.GetLength(1); k++) scale += Math.Abs(c.U[i] * j[i, k] * c.V[k]);
-            Checks.Close(lhs, rhs, 1e-12, scale, "u·(Jv) vs (uᵀJ)·v");
+            Checks.Close(lhs, rhs, 1e-12, Math.Max(1, scale), "u·(Jv) vs (uᵀJ)·v");
             // Each is also the Jacobian's product.
             for (int i = 0; i < jv.Length; i++)
             {
                 double jvi = 0, s = 0;
                 for (int k = 0; k < j.GetLength(1); k++) { jvi += j[i, k] * c.V[k]; s += Math.Abs(j[i, k] * c.V[k]); }
-                Checks.Close(jvi, jv[i], 1e-12, s, $"(Jv)[{i}] vs Jacobian·v");
+                Checks.Close(jvi, jv[i], 1e-12, Math.Max(1, s), $"(Jv)[{i}] vs Jacobian·v");
             }
         });
     });
 
     /// <summary>The gradient agrees with Richardson-extrapolated central differences where those are reliable.</summary>
     [Property(MaxTest = Tests)]
-    public Property Gradient_MatchesFiniteDifferences() => Prop.ForAll(Cases.Scalar, c =>
+    public Property Gradient_MatchesFiniteDifferences() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         double y = Checks.Value(f.Compile(), c.X);
@@ -228,13 +252,14 @@ public sealed class DerivativeProperties
         return Prop.When(Checks.Usable(y) && Checks.Usable(g) && fd.All(d => d is not null), () =>
         {
             for (int k = 0; k < g.Length; k++)
-                Checks.Close(fd[k]!.Value, g[k], 1e-6, Math.Max(1, Math.Abs(g[k])), $"∂f/∂x{k}: finite differences vs gradient");
+                // Rounding noise of the differences grows with |f|: eps·|f|/h ≈ 1e-12·|f| at the steps used.
+                Checks.Close(fd[k]!.Value, g[k], 1e-6, Math.Max(1, Math.Max(Math.Abs(g[k]), 1e-5 * Math.Abs(y))), $"∂f/∂x{k}: finite differences vs gradient");
         });
     });
 
     /// <summary>The Hessian is symmetric and equals the Jacobian of the exported gradient (re-imported).</summary>
     [Property(MaxTest = Tests)]
-    public Property Hessian_IsSymmetric_AndEqualsJacobianOfGradient() => Prop.ForAll(Cases.Scalar, c =>
+    public Property Hessian_IsSymmetric_AndEqualsJacobianOfGradient() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         double y = Checks.Value(f.Compile(), c.X);
@@ -248,15 +273,45 @@ public sealed class DerivativeProperties
             for (int i = 0; i < n; i++)
                 for (int k = 0; k < n; k++)
                 {
-                    Checks.Relative(h[i, k], h[k, i], 1e-9, $"H[{i},{k}] vs H[{k},{i}]");
-                    Checks.Relative(h[i, k], jg[i, k], 1e-9, $"H[{i},{k}] vs Jacobian(Gradient)[{i},{k}]");
+                    Checks.Relative(h[i, k], h[k, i], 1e-12, $"H[{i},{k}] vs H[{k},{i}]");
+                    Checks.Relative(h[i, k], jg[i, k], 1e-12, $"H[{i},{k}] vs Jacobian(Gradient)[{i},{k}]");
                 }
+        });
+    });
+
+    /// <summary>The Hessian agrees with finite differences of the gradient (of the smooth reference function, see
+    /// <see cref="ExpressionGenerator.FiniteDifferenceReference"/>) where those are reliable.</summary>
+    [Property(MaxTest = Tests)]
+    public Property Hessian_MatchesFiniteDifferencesOfGradient() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
+    {
+        var f = ExpressionGenerator.ToLambda(c.F);
+        double y = Checks.Value(f.Compile(), c.X);
+        var h = Diff.Hessian(f).Compile()(c.X);
+        var reference = Diff.Gradient(ExpressionGenerator.ToLambda(ExpressionGenerator.FiniteDifferenceReference(c.F, c.X))).Compile();
+        int n = c.X.Length;
+        var fd = new double?[n, n];
+        bool reliable = Checks.Usable(y) && Checks.Usable(h);
+        for (int i = 0; i < n && reliable; i++)
+        {
+            int row = i;
+            Func<double[], double> gi = x => reference(x)[row];
+            for (int k = 0; k < n && reliable; k++)
+            {
+                fd[i, k] = FiniteDifferences.Partial(gi, c.X, k);
+                reliable = fd[i, k] is not null;
+            }
+        }
+        return Prop.When(reliable, () =>
+        {
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < n; k++)
+                    Checks.Close(fd[i, k]!.Value, h[i, k], 1e-6, Math.Max(1, Math.Abs(h[i, k])), $"H[{i},{k}]: finite differences of the gradient vs Hessian");
         });
     });
 
     /// <summary>Hvp(f)(x, v) = H(x)·v.</summary>
     [Property(MaxTest = Tests)]
-    public Property Hvp_EqualsHessianTimesV() => Prop.ForAll(Cases.Scalar, c =>
+    public Property Hvp_EqualsHessianTimesV() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         double y = Checks.Value(f.Compile(), c.X);
@@ -268,8 +323,66 @@ public sealed class DerivativeProperties
             {
                 double sum = 0, scale = 0;
                 for (int k = 0; k < hv.Length; k++) { sum += h[i, k] * c.V[k]; scale += Math.Abs(h[i, k] * c.V[k]); }
-                Checks.Close(sum, hv[i], 1e-11, Math.Max(scale, 1e-300), $"(Hv)[{i}] vs H·v");
+                Checks.Close(sum, hv[i], 1e-12, Math.Max(1, scale), $"(Hv)[{i}] vs H·v");
             }
+        });
+    });
+
+    /// <summary>ValueAndGradient returns f(x) and writes the gradient, bit for bit as Gradient and the function,
+    /// clearing whatever the gradient array held.</summary>
+    [Property(MaxTest = Tests)]
+    public Property ValueAndGradient_AgreesWithGradientAndFunction() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
+    {
+        var f = ExpressionGenerator.ToLambda(c.F);
+        var p = DiffProblem.Create(f, null, "test");
+        double interpretedValue = Interpreter.Evaluate(p.Function.ToGraph(), (object)c.X)[0];
+        var g = Diff.Gradient(f).Compile()(c.X);
+        var buffer = Enumerable.Repeat(double.NaN, c.X.Length).ToArray();
+        double y = Diff.ValueAndGradient(f).Compile()(c.X, buffer);
+        Checks.Bitwise(interpretedValue, y, "value");
+        for (int k = 0; k < g.Length; k++) Checks.Bitwise(g[k], buffer[k], $"gradient[{k}]");
+    });
+
+    /// <summary>The overloads over four double parameters give the array version's gradient and Hvp, bit for bit.</summary>
+    [Property(MaxTest = Tests)]
+    public Property ScalarParameterOverloads_EqualArrayVersion() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
+    {
+        var f = ExpressionGenerator.ToLambda(c.F);
+        var fs = ExpressionGenerator.ToScalarParameterLambda(c.F);
+        double[] x = c.X;
+        var g = Diff.Gradient(f).Compile()(x);
+        var gs = Diff.Gradient(fs).Compile()(x[0], x[1], x[2], x[3]);
+        var hv = Diff.Hvp(f).Compile()(x, c.V);
+        var hvs = Diff.Hvp(fs).Compile()(x[0], x[1], x[2], x[3], c.V);
+        Assert.Equal(g.Length, gs.Length);
+        for (int k = 0; k < g.Length; k++)
+        {
+            Checks.Bitwise(g[k], gs[k], $"∂f/∂x{k}");
+            Checks.Bitwise(hv[k], hvs[k], $"(Hv)[{k}]");
+        }
+    });
+
+    /// <summary>On the diagonal t ↦ f(t, t, t, t), Derivative of order 1 and 2 (repeated forward mode) equal
+    /// the sums of the gradient and of the Hessian.</summary>
+    [Property(MaxTest = Tests)]
+    public Property Derivative_OnDiagonal_EqualsSumsOfGradientAndHessian() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
+    {
+        double t = c.X[0];
+        var x = new[] { t, t, t, t };
+        var f = ExpressionGenerator.ToLambda(c.F);
+        var d = ExpressionGenerator.ToDiagonalLambda(c.F);
+        double y = Checks.Value(f.Compile(), x);
+        var g = Diff.Gradient(f).Compile()(x);
+        var h = Diff.Hessian(f).Compile()(x);
+        double d1 = Diff.Derivative(d, 1).Compile()(t);
+        double d2 = Diff.Derivative(d, 2).Compile()(t);
+        double d0 = Diff.Derivative(d, 0).Compile()(t);
+        return Prop.When(Checks.Usable(y) && Checks.Usable(g) && Checks.Usable(h) && Checks.Usable(d1) && Checks.Usable(d2), () =>
+        {
+            Checks.Relative(y, d0, 1e-12, "order 0 vs f");
+            Checks.Close(g.Sum(), d1, 1e-12, Math.Max(1, g.Sum(Math.Abs)), "f' vs Σ gradient");
+            double sum = h.Cast<double>().Sum(), scale = h.Cast<double>().Sum(Math.Abs);
+            Checks.Close(sum, d2, 1e-12, Math.Max(1, scale), "f'' vs Σ Hessian");
         });
     });
 
@@ -278,7 +391,7 @@ public sealed class DerivativeProperties
     /// (NaN = NaN), and so does the function itself; unread positions of a gradient are +0.
     /// </summary>
     [Property(MaxTest = Tests)]
-    public Property Compiled_EqualsInterpreter_BitForBit() => Prop.ForAll(Cases.Scalar, c =>
+    public Property Compiled_EqualsInterpreter_BitForBit() => Prop.ForAll(Cases.ScalarAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         var p = DiffProblem.Create(f, null, "test");
@@ -306,9 +419,27 @@ public sealed class DerivativeProperties
         }
     });
 
+    /// <summary>The same bitwise agreement for large functions, whose exported derivatives reuse variables heavily,
+    /// through the gradient and the Hessian (forward over reverse).</summary>
+    [Property(MaxTest = 25)]
+    public Property LargeFunctions_CompiledEqualsInterpreter_BitForBit() => Prop.ForAll(Cases.LargeScalar, c =>
+    {
+        var f = ExpressionGenerator.ToLambda(c.F);
+        var p = DiffProblem.Create(f, null, "test");
+        var interpreted = Interpreter.Evaluate(Checks.GradientGraph(p), (object)c.X);
+        var compiled = Diff.Gradient(f).Compile()(c.X);
+        var interpretedHv = Interpreter.Evaluate(Checks.HvpGraph(p), c.X, c.V);
+        var compiledHv = Diff.Hvp(f).Compile()(c.X, c.V);
+        for (int k = 0; k < p.Positions.Length; k++)
+        {
+            Checks.Bitwise(interpreted[k], compiled[p.Positions[k]], $"∂f/∂x{p.Positions[k]}");
+            Checks.Bitwise(interpretedHv[k], compiledHv[p.Positions[k]], $"(Hv)[{p.Positions[k]}]");
+        }
+    });
+
     /// <summary>The same for vector functions, through forward (JVP) and reverse (VJP) mode.</summary>
     [Property(MaxTest = Tests)]
-    public Property CompiledJvpVjp_EqualInterpreter_BitForBit() => Prop.ForAll(Cases.Vector, c =>
+    public Property CompiledJvpVjp_EqualInterpreter_BitForBit() => Prop.ForAll(Cases.VectorAtSpecialPoints, c =>
     {
         var f = ExpressionGenerator.ToLambda(c.F);
         var p = DiffProblem.Create(f, null, "test");
@@ -323,7 +454,7 @@ public sealed class DerivativeProperties
 
     /// <summary>Every derivative graph (gradient, Hessian-vector product, JVP, VJP) keeps the graph invariants.</summary>
     [Property(MaxTest = Tests)]
-    public Property DerivativeGraphs_PassVerifier() => Prop.ForAll(Cases.Vector, c =>
+    public Property DerivativeGraphs_PassVerifier() => Prop.ForAll(Cases.VectorAtSpecialPoints, c =>
     {
         var scalar = DiffProblem.Create(ExpressionGenerator.ToLambda(c.F.Outputs[0]), null, "test");
         GraphVerifier.Verify(scalar.Function.ToGraph());

@@ -54,6 +54,15 @@ public sealed record App(Op Op, Tree[] Args, int Variant = 0) : Tree;
 /// <summary><c>test ? ifTrue : ifFalse</c>.</summary>
 public sealed record Cond(BoolTree Test, Tree IfTrue, Tree IfFalse) : Tree;
 
+/// <summary>
+/// <c>a &gt; c ? g(a) : otherwise</c> where g is outside its domain (NaN or ∞) whenever the branch is not taken,
+/// such as <c>a &gt; 0.25 ? Math.Log(a - 0.25) : b</c>: the untaken branch must never reach the derivative.
+/// </summary>
+public sealed record Guarded(GuardKind Kind, Tree A, Tree Otherwise) : Tree;
+
+/// <summary>The domain-limited function of a <see cref="Guarded"/> branch.</summary>
+public enum GuardKind { Log, Sqrt, Asin, Acosh, Reciprocal, Power, Log2 }
+
 /// <summary>A generated boolean condition.</summary>
 public abstract record BoolTree
 {
@@ -160,9 +169,23 @@ public static class ExpressionGenerator
             Gen.CollectToArray(Enumerable.Range(0, m).Select(_ => TreeOfDepth(Math.Max(1, DepthForSize(size) - 1))))))
         .Select(outputs => new VectorTree(outputs));
 
+    /// <summary>Large trees: the sum of 8 to 24 trees of depth up to 8, for graphs of hundreds of nodes
+    /// (variable reuse, spilling and inline-depth limits in the exporter).</summary>
+    public static Gen<Tree> Large =>
+        Gen.Choose(8, 24).SelectMany(n => Gen.CollectToArray(Enumerable.Range(0, n).Select(_ => TreeOfDepth(MaxDepth))))
+            .Select(parts => parts.Aggregate((a, b) => new App(Op.Add, [a, b])));
+
     /// <summary>A point of [−2, 2]^4 (on a grid of 1e−6, so it prints short).</summary>
     public static Gen<double[]> Point =>
         Gen.CollectToArray(Enumerable.Range(0, Inputs).Select(_ => Gen.Choose(-2_000_000, 2_000_000).Select(i => i / 1e6)));
+
+    /// <summary>Like <see cref="Point"/>, but each coordinate is, one time in four, a value where generated
+    /// functions have kinks, ties and switch points (0 for Abs and Sign, integers for Floor, halves for Round,
+    /// thresholds of the guarded shapes), so that equal inputs make ties of Max, Min and comparisons.</summary>
+    public static Gen<double[]> PointWithSpecialValues =>
+        Gen.CollectToArray(Enumerable.Range(0, Inputs).Select(_ => Gen.Frequency(
+            (3, Gen.Choose(-2_000_000, 2_000_000).Select(i => i / 1e6)),
+            (1, Gen.Elements(0.0, -0.0, 0.25, 0.5, -0.5, 0.75, 1.0, -1.0, 1.1, 1.5, 2.0, -2.0)))));
 
     public static Gen<double[]> VectorOfLength(int n) =>
         Gen.CollectToArray(Enumerable.Range(0, n).Select(_ => Gen.Choose(-1_000_000, 1_000_000).Select(i => i / 1e6)));
@@ -189,6 +212,8 @@ public static class ExpressionGenerator
         foreach (var op in AllOps)
             if (!Excluded.Contains(op)) gens.Add((Weight(op), App(op, depth)));
         gens.Add((8, Conditional(depth)));
+        gens.Add((4, Lazy(() => Gen.Elements(Enum.GetValues<GuardKind>()).SelectMany(kind =>
+            Child(depth).SelectMany(a => Child(depth).Select(b => (Tree)new Guarded(kind, a, b)))))));
         return Gen.Frequency(gens);
     }
 
@@ -209,7 +234,7 @@ public static class ExpressionGenerator
     /// <summary>A child of a node at <paramref name="depth"/>: one level less, or (half the time) shallower still,
     /// so trees reach depth 8 without growing exponentially.</summary>
     private static Gen<Tree> Child(int depth) =>
-        Gen.Choose(0, 1).SelectMany(coin => coin == 0 ? TreeOfDepth(depth - 1) : Gen.Choose(1, depth - 1).SelectMany(TreeOfDepth));
+        Gen.Choose(0, 3).SelectMany(coin => coin > 0 ? TreeOfDepth(depth - 1) : Gen.Choose(1, depth - 1).SelectMany(TreeOfDepth));
 
     private static Gen<Tree> App(Op op, int depth)
     {
@@ -274,6 +299,12 @@ public static class ExpressionGenerator
                         args[i] = s;
                         yield return a with { Args = args };
                     }
+                break;
+            case Guarded g:
+                yield return g.A;
+                yield return g.Otherwise;
+                foreach (var s in Shrink(g.A)) yield return g with { A = s };
+                foreach (var s in Shrink(g.Otherwise)) yield return g with { Otherwise = s };
                 break;
             case Cond c:
                 yield return c.IfTrue;
@@ -365,6 +396,10 @@ public static class ExpressionGenerator
                     Bump("select");
                     stack.Push(c.Test); stack.Push(c.IfTrue); stack.Push(c.IfFalse);
                     break;
+                case Guarded g:
+                    Bump("guarded " + g.Kind);
+                    stack.Push(g.A); stack.Push(g.Otherwise);
+                    break;
                 case Cmp c:
                     Bump(c.Type.ToString());
                     stack.Push(c.Left); stack.Push(c.Right);
@@ -388,6 +423,7 @@ public static class ExpressionGenerator
             {
                 case App a: foreach (var arg in a.Args) stack.Push(arg); break;
                 case Cond c: stack.Push(c.Test); stack.Push(c.IfTrue); stack.Push(c.IfFalse); break;
+                case Guarded g: stack.Push(g.A); stack.Push(g.Otherwise); break;
                 case Cmp c: stack.Push(c.Left); stack.Push(c.Right); break;
                 case AndAlso a: stack.Push(a.Left); stack.Push(a.Right); break;
                 case OrElse o: stack.Push(o.Left); stack.Push(o.Right); break;
@@ -401,6 +437,7 @@ public static class ExpressionGenerator
     {
         App a => 1 + a.Args.Max(Depth),
         Cond c => 1 + Math.Max(Depth(c.Test), Math.Max(Depth(c.IfTrue), Depth(c.IfFalse))),
+        Guarded g => 1 + Math.Max(Depth(g.A), Depth(g.Otherwise)),
         _ => 1,
     };
 
@@ -423,7 +460,19 @@ public static class ExpressionGenerator
         App { Variant: < 0 } => t, // already raw
         App a => ExpandApp(a.Op, a.Variant, a.Args.Select(Expand).ToArray()),
         Cond c => new Cond(Expand(c.Test), Expand(c.IfTrue), Expand(c.IfFalse)),
+        Guarded g => ExpandGuarded(g.Kind, Expand(g.A), Expand(g.Otherwise)),
         _ => t,
+    };
+
+    private static Tree ExpandGuarded(GuardKind kind, Tree a, Tree otherwise) => kind switch
+    {
+        GuardKind.Log => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(0.25)), R(Op.Log, R(Op.Sub, a, C(0.25))), otherwise),
+        GuardKind.Sqrt => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(-0.5)), R(Op.Sqrt, R(Op.Add, a, C(0.5))), otherwise),
+        GuardKind.Asin => new Cond(new Cmp(ExpressionType.LessThan, R(Op.Abs, a), C(0.75)), R(Op.Asin, a), otherwise),
+        GuardKind.Acosh => new Cond(new Cmp(ExpressionType.GreaterThanOrEqual, a, C(1.1)), R(Op.Acosh, a), otherwise),
+        GuardKind.Reciprocal => new Cond(new Cmp(ExpressionType.NotEqual, a, C(0)), R(Op.Div, C(1), a), otherwise),
+        GuardKind.Power => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(0)), R(Op.Pow, a, C(1.5)), otherwise),
+        _ => new Cond(new Not(new Cmp(ExpressionType.LessThanOrEqual, a, C(0))), R(Op.Log2, a), otherwise),
     };
 
     private static BoolTree Expand(BoolTree b) => b switch
@@ -509,6 +558,66 @@ public static class ExpressionGenerator
             Lower(Expand(t), x, x0, Lowering.FiniteDifferenceReference, false), x, x0);
     }
 
+    /// <summary>
+    /// The smooth tree whose derivatives ExprDiff defines at <paramref name="x0"/>: <c>(double)(float)a</c> becomes
+    /// <c>a</c> and <c>Diff.StopGradient(a)</c> becomes the constant a(x0). Its gradient, differenced, is the
+    /// reference for the Hessian of <paramref name="t"/> at x0.
+    /// </summary>
+    public static Tree FiniteDifferenceReference(Tree t, double[] x0) => t switch
+    {
+        App { Op: Op.ToFloat } a => FiniteDifferenceReference(a.Args[0], x0),
+        App { Op: Op.StopGradient } a => new Const(Evaluate(a.Args[0], x0)),
+        App a => a with { Args = a.Args.Select(u => FiniteDifferenceReference(u, x0)).ToArray() },
+        Cond c => new Cond(FiniteDifferenceReference(c.Test, x0), FiniteDifferenceReference(c.IfTrue, x0), FiniteDifferenceReference(c.IfFalse, x0)),
+        Guarded g => g with { A = FiniteDifferenceReference(g.A, x0), Otherwise = FiniteDifferenceReference(g.Otherwise, x0) },
+        _ => t,
+    };
+
+    private static BoolTree FiniteDifferenceReference(BoolTree b, double[] x0) => b switch
+    {
+        Cmp c => new Cmp(c.Type, FiniteDifferenceReference(c.Left, x0), FiniteDifferenceReference(c.Right, x0)),
+        AndAlso a => new AndAlso(FiniteDifferenceReference(a.Left, x0), FiniteDifferenceReference(a.Right, x0)),
+        OrElse o => new OrElse(FiniteDifferenceReference(o.Left, x0), FiniteDifferenceReference(o.Right, x0)),
+        Not n => new Not(FiniteDifferenceReference(n.Operand, x0)),
+        _ => b,
+    };
+
+    /// <summary>The value of a tree at a point, as compiled C# computes it (NaN where Math.Sign throws on NaN).</summary>
+    public static double Evaluate(Tree t, double[] x)
+    {
+        try { return ToLambda(t).Compile()(x); }
+        catch (ArithmeticException) { return double.NaN; }
+    }
+
+    /// <summary><c>(x0, x1, x2, x3) => f</c>: the function over four double parameters instead of an array.</summary>
+    public static Expression<Func<double, double, double, double, double>> ToScalarParameterLambda(Tree t)
+    {
+        var ps = Enumerable.Range(0, Inputs).Select(i => Expression.Parameter(typeof(double), "x" + i)).ToArray();
+        var array = ToLambda(t);
+        var body = new ArrayReadReplacer(array.Parameters[0], i => ps[i]).Visit(array.Body);
+        return Expression.Lambda<Func<double, double, double, double, double>>(body, ps);
+    }
+
+    /// <summary><c>t => f(t, t, t, t)</c>: the function on the diagonal, a function of one variable.</summary>
+    public static Expression<Func<double, double>> ToDiagonalLambda(Tree t)
+    {
+        var p = Expression.Parameter(typeof(double), "t");
+        var array = ToLambda(t);
+        var body = new ArrayReadReplacer(array.Parameters[0], _ => p).Visit(array.Body);
+        return Expression.Lambda<Func<double, double>>(body, p);
+    }
+
+    private sealed class ArrayReadReplacer(ParameterExpression array, Func<int, Expression> element) : ExpressionVisitor
+    {
+        protected override Expression VisitBinary(BinaryExpression node) =>
+            node.NodeType == ExpressionType.ArrayIndex && node.Left == array && node.Right is ConstantExpression { Value: int i }
+                ? element(i)
+                : base.VisitBinary(node);
+
+        protected override Expression VisitParameter(ParameterExpression node) =>
+            node == array ? throw new InvalidOperationException("the array is used other than by a constant index") : node;
+    }
+
     private static readonly MethodInfo StopGradientMethod = typeof(Diff).GetMethod(nameof(Diff.StopGradient))!;
     private static readonly MethodInfo SignMethod = typeof(Math).GetMethod(nameof(Math.Sign), [typeof(double)])!;
     private static readonly MethodInfo PowMethod = Math2(nameof(Math.Pow));
@@ -531,6 +640,8 @@ public static class ExpressionGenerator
                 return Expression.Constant(c.Value);
             case Cond c:
                 return Expression.Condition(Lower(c.Test, x, frozen, mode, inStop), L(c.IfTrue), L(c.IfFalse));
+            case Guarded g:
+                return Lower(Expand(g), x, frozen, mode, inStop);
             case App a:
                 var args = a.Args;
                 switch (a.Op)

@@ -1,0 +1,63 @@
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Optimization;
+
+/// <summary>One optimization pass: a pure function from a graph to an equivalent graph. A pass returns its
+/// input instance when it changes nothing.</summary>
+internal abstract class GraphPass
+{
+    public abstract string Name { get; }
+
+    public abstract Graph Run(Graph graph);
+}
+
+/// <summary>
+/// A pass that copies the graph node by node, in order, into a fresh builder, giving each node the chance to
+/// be rewritten in terms of its already-copied operands. The builder hash-conses, so a rewrite that makes
+/// a node equal to another merges them, and only what the outputs need is kept.
+/// </summary>
+internal abstract class RewritePass : GraphPass
+{
+    /// <summary>Whether the fresh builder folds constants.</summary>
+    protected virtual bool Fold => false;
+
+    /// <summary>Whether the fresh builder applies the primitives' exact simplifications.</summary>
+    protected virtual bool Simplify => false;
+
+    /// <summary>Called before the copy, e.g. to count uses.</summary>
+    protected virtual void Prepare(Graph graph) { }
+
+    /// <summary>The node replacing <paramref name="node"/>, built from its copied operands; the default copies it.</summary>
+    protected virtual int Rewrite(GraphBuilder b, in Node node, ReadOnlySpan<int> operands) => Copy(b, node, operands);
+
+    protected static int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) =>
+        b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,
+            n.Aux, n.Aux2, n.Value, n.Kind);
+
+    public sealed override Graph Run(Graph graph)
+    {
+        Prepare(graph);
+        var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify);
+        var map = new int[graph.NodeCount];
+        Span<int> operands = stackalloc int[3];
+        for (int i = 0; i < graph.NodeCount; i++)
+        {
+            ref readonly var n = ref graph[i];
+            for (int j = 0; j < n.Arity; j++) operands[j] = map[n.Operand(j)];
+            map[i] = Rewrite(b, n, operands[..n.Arity]);
+        }
+        var outputs = new int[graph.OutputCount];
+        for (int k = 0; k < outputs.Length; k++) outputs[k] = map[graph.Outputs[k]];
+        var result = b.Build(outputs);
+        return SameAs(result, graph) ? graph : result;
+    }
+
+    private static bool SameAs(Graph a, Graph b)
+    {
+        if (a.NodeCount != b.NodeCount || !a.Outputs.SequenceEqual(b.Outputs)) return false;
+        for (int i = 0; i < a.NodeCount; i++)
+            if (NodeKey.Of(a[i]) != NodeKey.Of(b[i])) return false;
+        return true;
+    }
+}

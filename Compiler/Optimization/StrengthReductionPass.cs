@@ -1,0 +1,64 @@
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Optimization;
+
+/// <summary>
+/// Cheaper forms of the same value. Exact: <c>PowInt(x, 2) → x*x</c> and <c>PowInt(x, −1) → 1/x</c> (the
+/// intrinsic computes exactly these), and division by a power of two as multiplication by its reciprocal
+/// (both are exact scalings). Fast-math also turns every integer power into a multiplication chain by
+/// repeated squaring, any division by a constant into a multiplication, and <c>Math.Pow(x, ±0.5)</c>
+/// into <c>Math.Sqrt</c>.
+/// </summary>
+internal sealed class StrengthReductionPass : RewritePass
+{
+    private readonly bool _fastMath;
+
+    public StrengthReductionPass(bool fastMath) => _fastMath = fastMath;
+
+    public override string Name => _fastMath ? "strength reduction (fast)" : "strength reduction";
+
+    protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
+    {
+        if (n.Kind != ValueKind.Double) return Copy(b, n, operands);
+        if (ReferenceEquals(n.Op, Primitives.PowInt))
+        {
+            int x = operands[0], k = n.Aux;
+            if (k == 2) return b.Mul(x, x);
+            if (k == -1) return b.Div(b.Constant(1), x);
+            // One reciprocal shared by every negative power of x (LJ's r⁻⁶, r⁻³, r⁻⁴, r⁻⁷).
+            if (_fastMath && k != 0) return Chain(b, k > 0 ? x : b.Div(b.Constant(1), x), Math.Abs(k));
+        }
+        else if (ReferenceEquals(n.Op, Primitives.Div) && b.IsConstant(operands[1], out double c) && c != 0 && double.IsFinite(c))
+        {
+            double inverse = 1 / c;
+            if (_fastMath || (IsPowerOfTwo(c) && double.IsNormal(inverse)))
+                return b.Mul(operands[0], b.Constant(inverse));
+        }
+        else if (_fastMath && ReferenceEquals(n.Op, Primitives.Pow) && b.IsConstant(operands[1], out double e) && Math.Abs(e) == 0.5)
+        {
+            int root = b.Unary(Primitives.Sqrt, operands[0]);
+            return e > 0 ? root : b.Div(b.Constant(1), root);
+        }
+        return Copy(b, n, operands);
+    }
+
+    /// <summary>x^k by repeated squaring: ⌊log₂k⌋ squarings and popcount(k)−1 multiplications.</summary>
+    private static int Chain(GraphBuilder b, int x, int k)
+    {
+        int result = -1, square = x;
+        while (true)
+        {
+            if ((k & 1) != 0) result = result < 0 ? square : b.Mul(result, square);
+            k >>= 1;
+            if (k == 0) return result;
+            square = b.Mul(square, square);
+        }
+    }
+
+    private static bool IsPowerOfTwo(double c)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(Math.Abs(c));
+        return double.IsNormal(c) && (bits & 0x000F_FFFF_FFFF_FFFFL) == 0;
+    }
+}

@@ -1,0 +1,49 @@
+using ExprDiff.Benchmarks;
+using Xunit;
+
+namespace ExprDiff.Tests.Benchmarks;
+
+/// <summary>Every benchmark class's variants compute the same thing (Superpower's habit: a Verify per class).</summary>
+public class BenchmarkVerifyTests
+{
+    [Theory]
+    [InlineData("P1-10")]
+    [InlineData("P1-100")]
+    [InlineData("P1-1000")]
+    [InlineData("P1-10000")]
+    [InlineData("P2")]
+    [InlineData("P3")]
+    [InlineData("P4")]
+    public void GradientBenchmarks_variants_agree(string problem)
+    {
+        var b = new GradientBenchmarks { Problem = problem };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-9);
+    }
+
+    // Central differences with h = ∛ε·max(1, |x|) carry truncation and rounding error of order 1e-10..1e-8
+    // relative, so they are held to 1e-6, not the 1e-9 of exact methods.
+    [Theory]
+    [InlineData("P1-10")]
+    [InlineData("P1-100")]
+    [InlineData("P2")]
+    [InlineData("P3")]
+    public void FiniteDifferenceGradientBenchmarks_variants_agree(string problem)
+    {
+        var b = new FiniteDifferenceGradientBenchmarks { Problem = problem };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-6);
+    }
+
+    [Fact]
+    public void GradientCompileTimeBenchmarks_variants_agree()
+    {
+        var b = new GradientCompileTimeBenchmarks();
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-9);
+    }
+
+    private static void AssertAgree(double maxAbsDifference, double scale, double relative) =>
+        Assert.True(maxAbsDifference <= relative * scale,
+            $"variants differ by {maxAbsDifference:E3}, more than {relative:E0} × {scale:G6}");
+}
