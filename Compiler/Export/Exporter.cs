@@ -23,7 +23,7 @@ internal static class Exporter
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
-    private static readonly MethodInfo ClearArray = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array)])!;
+    private static readonly MethodInfo ClearRange = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
 
     /// <param name="minimumLengths">Lengths array parameters must have even where the exported graph
     /// reads fewer elements (a derivative may not read every element its function reads).</param>
@@ -73,7 +73,7 @@ internal static class Exporter
             var depth = new int[nodes.Length];
             foreach (var n in nodes)
                 for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)]++;
-            foreach (int o in _g.Outputs) uses[o] += 2; // outputs are read at the end: keep them in variables
+            foreach (int o in _g.Outputs) uses[o]++; // each output is read once more, by the result
 
             for (int i = 0; i < nodes.Length; i++)
             {
@@ -90,8 +90,9 @@ internal static class Exporter
                 if (_materialized[i]) depth[i] = 0;
             }
 
-            // home[i]: the statement whose expression contains node i.
+            // home[i]: the statement whose expression contains node i; the result comes after every statement.
             var home = new int[nodes.Length];
+            foreach (int o in _g.Outputs) home[o] = nodes.Length;
             for (int i = nodes.Length - 1; i >= 0; i--)
             {
                 ref readonly var n = ref nodes[i];
@@ -240,12 +241,16 @@ internal static class Exporter
                 case WriteLayout w:
                 {
                     var target = _parameters[w.Target];
-                    // Elements the function does not depend on must read 0, whatever the caller's buffer held.
-                    bool complete = w.Length.IsFixed && w.Elements.Length == w.Length.Fixed;
-                    if (!complete) body.Add(Expression.Call(ClearArray, target));
-                    foreach (var (index, output) in w.Elements)
-                        if (complete || !IsPositiveZero(output))
-                            body.Add(Expression.Assign(Expression.ArrayAccess(target, Expression.Constant(index)), Output(output)));
+                    // Every element must be written, whatever the caller's buffer held: those the function
+                    // reads get their value or 0, and the tail of a longer array is cleared in one call.
+                    int written = w.Elements.Length == 0 ? 0 : w.Elements.Max(e => e.Index) + 1;
+                    var values = new Expression?[written];
+                    foreach (var (index, output) in w.Elements) values[index] = Output(output);
+                    for (int i = 0; i < written; i++)
+                        body.Add(Expression.Assign(Expression.ArrayAccess(target, Expression.Constant(i)), values[i] ?? Expression.Constant(0.0)));
+                    if (!w.Length.IsFixed || w.Length.Fixed > written)
+                        body.Add(Expression.Call(ClearRange, target, Expression.Constant(written),
+                            Expression.Subtract(Length(w.Length), Expression.Constant(written))));
                     body.Add(Output(w.Value));
                     break;
                 }

@@ -1317,6 +1317,8 @@ internal static class ExpressionPrinter
         }
         Type? underlying = Nullable.GetUnderlyingType(t);
         if (underlying != null) return ComputeTypeName(underlying) + "?";
+        if (t.IsGenericType && t.FullName?.StartsWith("System.ValueTuple`", StringComparison.Ordinal) == true)
+            return "(" + string.Join(", ", t.GetGenericArguments().Select(ComputeTypeName)) + ")";
         if (t.IsGenericType)
         {
             string name = t.Name;
