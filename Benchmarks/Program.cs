@@ -13,17 +13,20 @@ if (args.Length > 0 && args[0] == "counts")
 BenchmarkSwitcher.FromAssembly(typeof(GradientBenchmarks).Assembly).Run(args);
 
 // `counts [problem...]`: sizes of each problem's term-by-term f and of ExprDiff's exported derivatives, in
-// distinct computations (see ExpressionSize), with the time each Diff call took.
+// distinct computations (see ExpressionSize), without and with the optimizer, with the time each Diff call took.
 static void PrintCounts(string[]? only)
 {
     var inv = CultureInfo.InvariantCulture;
-    Console.WriteLine("| problem | f (distinct) | ValueAndGradient | ratio | Hvp | ratio | ValueAndGradient time | Hvp time |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    var none = new DiffOptions { Optimization = OptimizationLevel.None };
+    Console.WriteLine("| problem | f | ValueAndGradient unoptimized | optimized | ratio to f | Hvp unoptimized | optimized | ratio to f | ValueAndGradient time | Hvp time |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var p in ProblemCatalog.All)
     {
         if (only is not null && !only.Contains(p.Name)) continue;
         var f = p.TermByTerm();
         int fSize = ExpressionSize.CountDistinctComputations(f);
+        int vgRaw = ExpressionSize.CountComputations(Diff.ValueAndGradient(f, none));
+        int hvpRaw = ExpressionSize.CountComputations(Diff.Hvp(f, none));
         var sw = Stopwatch.StartNew();
         var vg = Diff.ValueAndGradient(f);
         double vgMs = sw.Elapsed.TotalMilliseconds;
@@ -32,7 +35,7 @@ static void PrintCounts(string[]? only)
         var hvp = Diff.Hvp(f);
         double hvpMs = sw.Elapsed.TotalMilliseconds;
         int hvpSize = ExpressionSize.CountComputations(hvp);
-        Console.WriteLine(string.Format(inv, "| {0} | {1:N0} | {2:N0} | {3:F2} | {4:N0} | {5:F2} | {6:F0} ms | {7:F0} ms |",
-            p.Name, fSize, vgSize, (double)vgSize / fSize, hvpSize, (double)hvpSize / fSize, vgMs, hvpMs));
+        Console.WriteLine(string.Format(inv, "| {0} | {1:N0} | {2:N0} | {3:N0} | {4:F2} | {5:N0} | {6:N0} | {7:F2} | {8:F0} ms | {9:F0} ms |",
+            p.Name, fSize, vgRaw, vgSize, (double)vgSize / fSize, hvpRaw, hvpSize, (double)hvpSize / fSize, vgMs, hvpMs));
     }
 }

@@ -19,7 +19,7 @@ internal static class Exporter
 
     // Past this many variables of one type, values live in an array instead: IL allows 65,535 locals, and
     // the JIT stops optimizing long before. Only huge tapes (a 100,000-step chain's reverse sweep) get here.
-    private const int MaxVariablesPerType = 2000;
+    private const int MaxVariablesPerType = 15000;
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
