@@ -18,6 +18,10 @@ internal sealed class AlgebraicSimplificationPass : RewritePass
 {
     public override string Name => "algebraic simplification";
     protected override bool Simplify => true;
+
+    // A simplification can reveal constants (a select with a constant condition, Pow(x, 0) → 1); folding
+    // them here, which is exact, keeps the pipeline at a fixed point after one run.
+    protected override bool Fold => true;
 }
 
 /// <summary>Merges structurally equal nodes. Graphs made by a builder already are; graphs assembled by other

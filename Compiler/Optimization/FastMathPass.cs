@@ -16,9 +16,27 @@ internal sealed class FastMathPass : RewritePass
 
     protected override bool Simplify => true;
 
+    protected override bool Fold => true;
+
+    // The builder's own simplification may turn a node into another (y + (−y) into y − y); the rules then
+    // apply to what it became, until nothing changes.
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> o)
     {
-        if (n.Kind != ValueKind.Double) return Copy(b, n, o);
+        int result = Copy(b, n, o);
+        for (int round = 0; round < 8; round++)
+        {
+            var made = b[result];
+            Span<int> operands = [made.A, made.B, made.C];
+            int next = RewriteOnce(b, made, operands[..made.Arity], result);
+            if (next == result) break;
+            result = next;
+        }
+        return result;
+    }
+
+    private static int RewriteOnce(GraphBuilder b, in Node n, ReadOnlySpan<int> o, int self)
+    {
+        if (n.Kind != ValueKind.Double || n.Arity == 0) return self;
         var op = n.Op;
         if (ReferenceEquals(op, Primitives.Mul))
         {
@@ -45,7 +63,7 @@ internal sealed class FastMathPass : RewritePass
         {
             return b[o[0]].A;
         }
-        return Copy(b, n, o);
+        return self;
     }
 
     /// <summary>c1 ∘ (c2 ∘ x) → (c1 ∘ c2) ∘ x for an associative, commutative ∘.</summary>

@@ -18,6 +18,8 @@ internal sealed class StrengthReductionPass : RewritePass
 
     public override string Name => _fastMath ? "strength reduction (fast)" : "strength reduction";
 
+    protected override bool Fold => true;
+
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
     {
         if (n.Kind != ValueKind.Double) return Copy(b, n, operands);

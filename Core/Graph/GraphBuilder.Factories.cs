@@ -41,6 +41,13 @@ internal sealed partial class GraphBuilder
         return ca != cb ? cb : a > b;
     }
 
+    /// <summary>x when <paramref name="node"/> is a negation −x, else −1.</summary>
+    public int NegationOf(int node)
+    {
+        var n = this[node];
+        return n.Kind == ValueKind.Double && ReferenceEquals(n.Op, Primitives.Neg) ? n.A : -1;
+    }
+
     /// <summary>x when <paramref name="node"/> is −x (a negation, or a negative double constant), else −1.</summary>
     public int NegatedOperand(int node)
     {

@@ -33,7 +33,7 @@ internal sealed partial class ExpressionImporter
             ExpressionType.Multiply or ExpressionType.MultiplyChecked when !isBool => _b.Mul(a, b),
             ExpressionType.Divide when !isBool => _b.Div(a, b),
             ExpressionType.Modulo when !isBool => _b.Binary(Primitives.Rem, a, b),
-            ExpressionType.Power when bin.Left.Type == typeof(double) => _b.Binary(Primitives.Pow, a, b),
+            ExpressionType.Power when bin.Left.Type == typeof(double) => Power(a, b),
             ExpressionType.LessThan or ExpressionType.LessThanOrEqual or ExpressionType.GreaterThan
                 or ExpressionType.GreaterThanOrEqual or ExpressionType.Equal or ExpressionType.NotEqual => _b.Compare(bin.NodeType, a, b),
             ExpressionType.AndAlso or ExpressionType.And when isBool => _b.And(a, b),
@@ -125,8 +125,16 @@ internal sealed partial class ExpressionImporter
             throw Unsupported(call, $"{method.Name} takes {args.Length} arguments but its rule takes {primitive.Arity}", "check the rule");
         Span<int> nodes = stackalloc int[3] { -1, -1, -1 };
         for (int i = 0; i < args.Length; i++) nodes[i] = Scalar(args[i], call.Arguments[i], ValueKind.Double);
-        _values.Push(Val.Of(_b.Make(primitive, nodes[0], nodes[1], nodes[2])));
+        _values.Push(Val.Of(ReferenceEquals(primitive, Primitives.Pow)
+            ? Power(nodes[0], nodes[1])
+            : _b.Make(primitive, nodes[0], nodes[1], nodes[2])));
     }
+
+    /// <summary><c>Math.Pow(x, y)</c>; with a constant small integer y, the integer power by multiplications.</summary>
+    private int Power(int x, int y) =>
+        _b.IsConstant(y, out double k) && PowPrimitive.IsSmallInteger(k, out int exponent)
+            ? _b.PowInt(x, exponent)
+            : _b.Binary(Primitives.Pow, x, y);
 
     private void StepNewArray(in Frame f, NewArrayExpression na)
     {

@@ -128,11 +128,11 @@ internal sealed class MulPrimitive : BinaryOperatorPrimitive
             // x * −1 flips the sign bit exactly like −x.
             if (g.IsConstant(n.B, -1.0)) return g.Neg(n.A);
             if (g.IsConstant(n.A, -1.0)) return g.Neg(n.B);
-            // Rounding is symmetric, so signs move freely: (−a)·c → a·(−c), (−a)·(−b) → a·b, (−a)·b → −(a·b).
-            int na = g.NegatedOperand(n.A), nb = g.NegatedOperand(n.B);
+            // Rounding is symmetric, so a sign may move into a constant: (−a)·c → a·(−c), (−a)·(−b) → a·b.
+            int na = g.NegationOf(n.A), nb = g.NegationOf(n.B);
             if (na >= 0 && nb >= 0) return g.Mul(na, nb);
-            if (na >= 0) return g.IsConstant(n.B, out double cb) ? g.Mul(na, g.Constant(-cb)) : g.Neg(g.Mul(na, n.B));
-            if (nb >= 0) return g.IsConstant(n.A, out double ca) ? g.Mul(g.Constant(-ca), nb) : g.Neg(g.Mul(n.A, nb));
+            if (na >= 0 && g.IsConstant(n.B, out double cb)) return g.Mul(g.Constant(-cb), na);
+            if (nb >= 0 && g.IsConstant(n.A, out double ca)) return g.Mul(g.Constant(-ca), nb);
             if (GatherPowerOfTwo(g, n.A, n.B) is int gathered and >= 0) return gathered;
             if (GatherPowerOfTwo(g, n.B, n.A) is int gathered2 and >= 0) return gathered2;
         }
@@ -199,10 +199,9 @@ internal sealed class DivPrimitive : BinaryOperatorPrimitive
         if (n.Kind == ValueKind.Double)
         {
             if (g.IsConstant(n.B, -1.0)) return g.Neg(n.A);
-            int na = g.NegatedOperand(n.A), nb = g.NegatedOperand(n.B);
+            int na = g.NegationOf(n.A), nb = g.NegationOf(n.B);
             if (na >= 0 && nb >= 0) return g.Div(na, nb);
-            if (na >= 0) return g.IsConstant(n.B, out double cb) ? g.Div(na, g.Constant(-cb)) : g.Neg(g.Div(na, n.B));
-            if (nb >= 0) return g.Neg(g.Div(n.A, nb));
+            if (na >= 0 && g.IsConstant(n.B, out double cb)) return g.Div(na, g.Constant(-cb));
         }
         return -1;
     }

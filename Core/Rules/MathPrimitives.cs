@@ -89,12 +89,14 @@ internal sealed class PowPrimitive : MethodPrimitive
     /// <summary>Largest |k| for which <c>Math.Pow(x, k)</c> becomes an integer power.</summary>
     public const int MaxIntegerExponent = 8;
 
-    public override int Simplify(GraphBuilder g, in Node n)
+    /// <summary>The integer-power exponent of <c>Math.Pow(x, k)</c> when the importer turns it into
+    /// <see cref="Intrinsics.PowInt"/>: glibc's pow is slow and not correctly rounded, PowInt is within 1 ulp.
+    /// Done on import only: an optimization pass must not change a value, and PowInt may differ by an ulp.</summary>
+    public static bool IsSmallInteger(double k, out int exponent)
     {
-        // Math.Pow(x, 2.0) → x·x: glibc's pow is slow and not correctly rounded; PowInt is within 1 ulp.
-        if (g.IsConstant(n.B, out var k) && k == Math.Round(k) && Math.Abs(k) <= MaxIntegerExponent)
-            return g.PowInt(n.A, (int)k);
-        return -1;
+        bool small = k == Math.Round(k) && Math.Abs(k) <= MaxIntegerExponent;
+        exponent = small ? (int)k : 0;
+        return small;
     }
 
     public override void Partials(DerivativeContext cx, int node, Span<int> p)
@@ -102,9 +104,11 @@ internal sealed class PowPrimitive : MethodPrimitive
         var g = cx.Builder;
         var n = g[node];
         int x = n.A, y = n.B, zero = cx.Const(0);
-        // ∂x = y·x^(y−1), but 0 when y = 0 (x^0 is constant; 0·x^−1 would be NaN at x = 0).
-        p[0] = g.Select(g.Compare(ExpressionType.Equal, y, zero), zero,
-            g.Mul(y, g.Binary(this, x, g.Sub(y, cx.Const(1)))));
+        // ∂x = y·x^(y−1), defined as 0 at x = y = 0, where it would be 0·∞. Guarding only that point keeps
+        // the rule's own derivatives right at y = 0 elsewhere (∂²/∂x∂y = 1/x there; a guard on y = 0 alone,
+        // as JAX writes it, loses that term and makes the Hessian asymmetric).
+        int bothZero = g.And(g.Compare(ExpressionType.Equal, y, zero), g.Compare(ExpressionType.Equal, x, zero));
+        p[0] = g.Select(bothZero, zero, g.Mul(y, g.Binary(this, x, g.Sub(y, cx.Const(1)))));
         // ∂y = x^y·ln x, but 0 at x = 0 (x^y is flat in y there for y > 0), as JAX does.
         p[1] = g.Select(g.Compare(ExpressionType.Equal, x, zero), zero,
             g.Mul(node, g.Unary(Primitives.Log, x)));

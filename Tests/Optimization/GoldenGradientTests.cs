@@ -45,7 +45,7 @@ public class GoldenGradientTests
             {
                 double v0;
                 v0 = 200.0 * (y - x * x);
-                return new double[] { -(2.0 * (1.0 - x)) - 2.0 * (x * v0), v0 };
+                return new double[] { 2.0 * (x * -v0) - 2.0 * (1.0 - x), v0 };
             }
             """.ReplaceLineEndings("\n"),
             Diff.Gradient(f).ToCSharp());
@@ -66,7 +66,7 @@ public class GoldenGradientTests
                 v1 = x[1] - v0 * v0;
                 v2 = 1.0 - v0;
                 v3 = 200.0 * v1;
-                gradient[0] = -(2.0 * v2) - 2.0 * (v0 * v3);
+                gradient[0] = 2.0 * (v0 * -v3) - 2.0 * v2;
                 gradient[1] = v3;
                 Array.Clear(gradient, 2, x.Length - 2);
                 return 100.0 * (v1 * v1) + v2 * v2;

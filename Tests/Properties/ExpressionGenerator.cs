@@ -129,16 +129,6 @@ public static class ExpressionGenerator
         ExpressionType.GreaterThanOrEqual, ExpressionType.Equal, ExpressionType.NotEqual,
     ];
 
-    /// <summary>Ops excluded from generation (empty: every primitive). For local bug hunting only.</summary>
-    public static IReadOnlySet<Op> Excluded
-    {
-        get => _excluded;
-        set { lock (Cache) { _excluded = value; Cache.Clear(); } }
-    }
-
-    private static IReadOnlySet<Op> _excluded = (Environment.GetEnvironmentVariable("EXPRDIFF_EXCLUDE") ?? "")
-        .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<Op>).ToHashSet(); // TEMP
-
     public static int Arity(Op op) => op switch
     {
         Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Rem or Op.Pow or Op.Atan2 or Op.LogBase or Op.Max or Op.Min => 2,
@@ -209,8 +199,7 @@ public static class ExpressionGenerator
         var leaf = Leaf;
         if (depth <= 1) return leaf;
         var gens = new List<(int, Gen<Tree>)> { (6, leaf) };
-        foreach (var op in AllOps)
-            if (!Excluded.Contains(op)) gens.Add((Weight(op), App(op, depth)));
+        foreach (var op in AllOps) gens.Add((Weight(op), App(op, depth)));
         gens.Add((8, Conditional(depth)));
         gens.Add((4, Lazy(() => Gen.Elements(Enum.GetValues<GuardKind>()).SelectMany(kind =>
             Child(depth).SelectMany(a => Child(depth).Select(b => (Tree)new Guarded(kind, a, b)))))));
@@ -460,19 +449,21 @@ public static class ExpressionGenerator
         App { Variant: < 0 } => t, // already raw
         App a => ExpandApp(a.Op, a.Variant, a.Args.Select(Expand).ToArray()),
         Cond c => new Cond(Expand(c.Test), Expand(c.IfTrue), Expand(c.IfFalse)),
-        Guarded g => ExpandGuarded(g.Kind, Expand(g.A), Expand(g.Otherwise)),
+        Guarded g => ExpandGuarded(g.Kind, Expand(g.A), Expand(g.A), Expand(g.Otherwise)),
         _ => t,
     };
 
-    private static Tree ExpandGuarded(GuardKind kind, Tree a, Tree otherwise) => kind switch
+    /// <summary>The raw conditional of a guarded shape: the test reads <paramref name="test"/>, the branch
+    /// <paramref name="a"/> (the same tree, except in a finite-difference reference).</summary>
+    private static Tree ExpandGuarded(GuardKind kind, Tree test, Tree a, Tree otherwise) => kind switch
     {
-        GuardKind.Log => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(0.25)), R(Op.Log, R(Op.Sub, a, C(0.25))), otherwise),
-        GuardKind.Sqrt => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(-0.5)), R(Op.Sqrt, R(Op.Add, a, C(0.5))), otherwise),
-        GuardKind.Asin => new Cond(new Cmp(ExpressionType.LessThan, R(Op.Abs, a), C(0.75)), R(Op.Asin, a), otherwise),
-        GuardKind.Acosh => new Cond(new Cmp(ExpressionType.GreaterThanOrEqual, a, C(1.1)), R(Op.Acosh, a), otherwise),
-        GuardKind.Reciprocal => new Cond(new Cmp(ExpressionType.NotEqual, a, C(0)), R(Op.Div, C(1), a), otherwise),
-        GuardKind.Power => new Cond(new Cmp(ExpressionType.GreaterThan, a, C(0)), R(Op.Pow, a, C(1.5)), otherwise),
-        _ => new Cond(new Not(new Cmp(ExpressionType.LessThanOrEqual, a, C(0))), R(Op.Log2, a), otherwise),
+        GuardKind.Log => new Cond(new Cmp(ExpressionType.GreaterThan, test, C(0.25)), R(Op.Log, R(Op.Sub, a, C(0.25))), otherwise),
+        GuardKind.Sqrt => new Cond(new Cmp(ExpressionType.GreaterThan, test, C(-0.5)), R(Op.Sqrt, R(Op.Add, a, C(0.5))), otherwise),
+        GuardKind.Asin => new Cond(new Cmp(ExpressionType.LessThan, R(Op.Abs, test), C(0.75)), R(Op.Asin, a), otherwise),
+        GuardKind.Acosh => new Cond(new Cmp(ExpressionType.GreaterThanOrEqual, test, C(1.1)), R(Op.Acosh, a), otherwise),
+        GuardKind.Reciprocal => new Cond(new Cmp(ExpressionType.NotEqual, test, C(0)), R(Op.Div, C(1), a), otherwise),
+        GuardKind.Power => new Cond(new Cmp(ExpressionType.GreaterThan, test, C(0)), R(Op.Pow, a, C(1.5)), otherwise),
+        _ => new Cond(new Not(new Cmp(ExpressionType.LessThanOrEqual, test, C(0))), R(Op.Log2, a), otherwise),
     };
 
     private static BoolTree Expand(BoolTree b) => b switch
@@ -560,26 +551,19 @@ public static class ExpressionGenerator
 
     /// <summary>
     /// The smooth tree whose derivatives ExprDiff defines at <paramref name="x0"/>: <c>(double)(float)a</c> becomes
-    /// <c>a</c> and <c>Diff.StopGradient(a)</c> becomes the constant a(x0). Its gradient, differenced, is the
-    /// reference for the Hessian of <paramref name="t"/> at x0.
+    /// <c>a</c> and <c>Diff.StopGradient(a)</c> becomes the constant a(x0), except in conditions, which keep
+    /// choosing the branches the function itself takes. Its gradient, differenced, is the reference for the
+    /// Hessian of <paramref name="t"/> at x0.
     /// </summary>
     public static Tree FiniteDifferenceReference(Tree t, double[] x0) => t switch
     {
         App { Op: Op.ToFloat } a => FiniteDifferenceReference(a.Args[0], x0),
         App { Op: Op.StopGradient } a => new Const(Evaluate(a.Args[0], x0)),
         App a => a with { Args = a.Args.Select(u => FiniteDifferenceReference(u, x0)).ToArray() },
-        Cond c => new Cond(FiniteDifferenceReference(c.Test, x0), FiniteDifferenceReference(c.IfTrue, x0), FiniteDifferenceReference(c.IfFalse, x0)),
-        Guarded g => g with { A = FiniteDifferenceReference(g.A, x0), Otherwise = FiniteDifferenceReference(g.Otherwise, x0) },
+        Cond c => new Cond(c.Test, FiniteDifferenceReference(c.IfTrue, x0), FiniteDifferenceReference(c.IfFalse, x0)),
+        Guarded g => ExpandGuarded(g.Kind, Expand(g.A), Expand(FiniteDifferenceReference(g.A, x0)),
+            Expand(FiniteDifferenceReference(g.Otherwise, x0))),
         _ => t,
-    };
-
-    private static BoolTree FiniteDifferenceReference(BoolTree b, double[] x0) => b switch
-    {
-        Cmp c => new Cmp(c.Type, FiniteDifferenceReference(c.Left, x0), FiniteDifferenceReference(c.Right, x0)),
-        AndAlso a => new AndAlso(FiniteDifferenceReference(a.Left, x0), FiniteDifferenceReference(a.Right, x0)),
-        OrElse o => new OrElse(FiniteDifferenceReference(o.Left, x0), FiniteDifferenceReference(o.Right, x0)),
-        Not n => new Not(FiniteDifferenceReference(n.Operand, x0)),
-        _ => b,
     };
 
     /// <summary>The value of a tree at a point, as compiled C# computes it (NaN where Math.Sign throws on NaN).</summary>
@@ -673,14 +657,96 @@ public static class ExpressionGenerator
         }
     }
 
+    // Conditions are lowered exactly in every mode: they choose the branch the function itself takes.
     private static Expression Lower(BoolTree b, ParameterExpression x, ParameterExpression frozen, Lowering mode, bool inStop) => b switch
     {
-        Cmp c => Expression.MakeBinary(c.Type, Lower(c.Left, x, frozen, mode, inStop), Lower(c.Right, x, frozen, mode, inStop)),
-        AndAlso a => Expression.AndAlso(Lower(a.Left, x, frozen, mode, inStop), Lower(a.Right, x, frozen, mode, inStop)),
-        OrElse o => Expression.OrElse(Lower(o.Left, x, frozen, mode, inStop), Lower(o.Right, x, frozen, mode, inStop)),
-        Not n => Expression.Not(Lower(n.Operand, x, frozen, mode, inStop)),
+        Cmp c => Expression.MakeBinary(c.Type, Lower(c.Left, x, frozen, Lowering.Exact, inStop), Lower(c.Right, x, frozen, Lowering.Exact, inStop)),
+        AndAlso a => Expression.AndAlso(Lower(a.Left, x, frozen, Lowering.Exact, inStop), Lower(a.Right, x, frozen, Lowering.Exact, inStop)),
+        OrElse o => Expression.OrElse(Lower(o.Left, x, frozen, Lowering.Exact, inStop), Lower(o.Right, x, frozen, Lowering.Exact, inStop)),
+        Not n => Expression.Not(Lower(n.Operand, x, frozen, Lowering.Exact, inStop)),
         _ => throw new ArgumentException($"unknown condition {b.GetType().Name}"),
     };
+}
+
+/// <summary>
+/// Exact kinks: whether, at a point, some primitive sits exactly where ExprDiff's derivative follows a
+/// convention rather than calculus (Abs at 0, a tie of Max or Min, Clamp at a bound, a comparison between
+/// equal values, a jump of Floor, Round, Sign or %). There the derivative may legitimately differ from finite
+/// differences even when the composed function is smooth: |x²| at 0 has Hessian Sign(0)·2 = 0, not 2.
+/// </summary>
+public static class Kinks
+{
+    public static bool AtKink(Tree t, double[] x)
+    {
+        bool kink = false;
+        Eval(ExpressionGenerator.Expand(t), x, ref kink);
+        return kink;
+    }
+
+    /// <summary>The value of a raw tree as C# computes it, noting any exact kink met on the way.</summary>
+    private static double Eval(Tree t, double[] x, ref bool kink)
+    {
+        switch (t)
+        {
+            case Var v: return x[v.Index];
+            case Const c: return c.Value;
+            case Cond c: return Eval(c.Test, x, ref kink) ? Eval(c.IfTrue, x, ref kink) : Eval(c.IfFalse, x, ref kink);
+            case App a:
+                var v0 = Eval(a.Args[0], x, ref kink);
+                var v1 = a.Args.Length > 1 ? Eval(a.Args[1], x, ref kink) : 0;
+                var v2 = a.Args.Length > 2 ? Eval(a.Args[2], x, ref kink) : 0;
+                switch (a.Op)
+                {
+                    case Op.Abs or Op.Sign: kink |= v0 == 0; break;
+                    case Op.Max or Op.Min: kink |= v0 == v1; break;
+                    case Op.Clamp: kink |= v0 == v1 || v0 == v2; break;
+                    case Op.Floor or Op.Ceiling or Op.Truncate: kink |= v0 == Math.Round(v0); break;
+                    case Op.Round: kink |= Math.Abs(v0 - Math.Floor(v0)) == 0.5; break;
+                    case Op.Rem: kink |= v1 != 0 && v0 / v1 == Math.Round(v0 / v1); break;
+                }
+                return a.Op switch
+                {
+                    Op.Add => v0 + v1, Op.Sub => v0 - v1, Op.Mul => v0 * v1, Op.Div => v0 / v1, Op.Rem => v0 % v1,
+                    Op.Neg => -v0, Op.Fma => Math.FusedMultiplyAdd(v0, v1, v2),
+                    Op.Sin => Math.Sin(v0), Op.Cos => Math.Cos(v0), Op.Tan => Math.Tan(v0), Op.Asin => Math.Asin(v0),
+                    Op.Acos => Math.Acos(v0), Op.Atan => Math.Atan(v0), Op.Sinh => Math.Sinh(v0), Op.Cosh => Math.Cosh(v0),
+                    Op.Tanh => Math.Tanh(v0), Op.Asinh => Math.Asinh(v0), Op.Acosh => Math.Acosh(v0), Op.Atanh => Math.Atanh(v0),
+                    Op.Exp => Math.Exp(v0), Op.Log => Math.Log(v0), Op.Log10 => Math.Log10(v0), Op.Log2 => Math.Log2(v0),
+                    Op.Sqrt => Math.Sqrt(v0), Op.Cbrt => Math.Cbrt(v0), Op.Abs => Math.Abs(v0), Op.Floor => Math.Floor(v0),
+                    Op.Ceiling => Math.Ceiling(v0), Op.Round => Math.Round(v0), Op.Truncate => Math.Truncate(v0),
+                    Op.Sign => double.IsNaN(v0) ? double.NaN : Math.Sign(v0),
+                    Op.PowInt or Op.Pow => Math.Pow(v0, v1), Op.Atan2 => Math.Atan2(v0, v1), Op.LogBase => Math.Log(v0, v1),
+                    Op.Max => Math.Max(v0, v1), Op.Min => Math.Min(v0, v1), Op.Clamp => Math.Clamp(v0, v1, v2),
+                    Op.ToFloat => (float)v0, Op.StopGradient => v0,
+                    _ => throw new ArgumentException($"unknown op {a.Op}"),
+                };
+            default:
+                throw new ArgumentException($"not a raw tree: {t.GetType().Name}");
+        }
+    }
+
+    private static bool Eval(BoolTree b, double[] x, ref bool kink)
+    {
+        switch (b)
+        {
+            case Cmp c:
+                double l = Eval(c.Left, x, ref kink), r = Eval(c.Right, x, ref kink);
+                kink |= l == r;
+                return c.Type switch
+                {
+                    ExpressionType.LessThan => l < r,
+                    ExpressionType.LessThanOrEqual => l <= r,
+                    ExpressionType.GreaterThan => l > r,
+                    ExpressionType.GreaterThanOrEqual => l >= r,
+                    ExpressionType.Equal => l == r,
+                    _ => l != r,
+                };
+            case AndAlso a: return Eval(a.Left, x, ref kink) && Eval(a.Right, x, ref kink);
+            case OrElse o: return Eval(o.Left, x, ref kink) || Eval(o.Right, x, ref kink);
+            case Not n: return !Eval(n.Operand, x, ref kink);
+            default: throw new ArgumentException($"unknown condition {b.GetType().Name}");
+        }
+    }
 }
 
 /// <summary>C# source of a tree (after <see cref="ExpressionGenerator.Expand"/>), to paste into a regression test.</summary>
