@@ -23,6 +23,7 @@ internal static class Exporter
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
+    private static readonly MethodInfo CopyArray = typeof(Array).GetMethod(nameof(Array.Copy), [typeof(Array), typeof(Array), typeof(int)])!;
     private static readonly MethodInfo ClearRange = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
 
     /// <param name="minimumLengths">Lengths array parameters must have even where the exported graph
@@ -40,10 +41,10 @@ internal static class Exporter
         return Expression.Lambda(delegateType, block, parameters);
     }
 
-    private sealed class ExportState
+    internal sealed class ExportState
     {
         private readonly Graph _g;
-        private readonly IReadOnlyList<ParameterExpression> _parameters;
+        private readonly IReadOnlyList<Expression> _parameters;
         private readonly Expression?[] _expr;
         private readonly bool[] _materialized;
         private readonly int[] _lastUse;
@@ -52,8 +53,13 @@ internal static class Exporter
         private readonly Dictionary<Type, int> _variableCounts = new();
         private readonly Dictionary<Type, (ParameterExpression Array, int Slots)> _spills = new();
 
-        public ExportState(Graph graph, IReadOnlyList<ParameterExpression> parameters)
+        private readonly string _prefix;
+        private readonly int _depth;
+
+        public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0)
         {
+            _prefix = prefix;
+            _depth = depth;
             _g = graph;
             _parameters = parameters;
             int n = graph.NodeCount;
@@ -72,7 +78,11 @@ internal static class Exporter
             var uses = new int[nodes.Length];
             var depth = new int[nodes.Length];
             foreach (var n in nodes)
-                for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)]++;
+            {
+                // A loop reads its operands on every iteration: they must be variables, not inlined work.
+                int weight = LoopEmitter.IsStatement(n.Op) ? 2 : 1;
+                for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)] += weight;
+            }
             foreach (int o in _g.Outputs) uses[o]++; // each output is read once more, by the result
 
             for (int i = 0; i < nodes.Length; i++)
@@ -86,7 +96,7 @@ internal static class Exporter
                     if (!_materialized[o]) d = Math.Max(d, depth[o]);
                 }
                 depth[i] = d + 1;
-                _materialized[i] = uses[i] != 1 || depth[i] > MaxInlineDepth;
+                _materialized[i] = uses[i] != 1 || depth[i] > MaxInlineDepth || LoopEmitter.IsStatement(n.Op);
                 if (_materialized[i]) depth[i] = 0;
             }
 
@@ -114,7 +124,7 @@ internal static class Exporter
             ? Coerce(_parameters[n.Aux], n.Kind)
             : n.Op.ToExpression(n, default);
 
-        private Expression Coerce(ParameterExpression p, ValueKind kind) =>
+        private static Expression Coerce(Expression p, ValueKind kind) =>
             kind == ValueKind.Double && p.Type == typeof(int) ? Expression.Convert(p, typeof(double)) : p;
 
         /// <summary>Argument checks: every array parameter is long enough for the elements read.</summary>
@@ -128,13 +138,28 @@ internal static class Exporter
                 foreach (var (p, min) in minimumLengths)
                     if (min > 0) length[p] = Math.Max(length.GetValueOrDefault(p), min);
             foreach (var (p, min) in length.OrderBy(kv => kv.Key))
-                yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(_parameters[p].Name ?? $"p{p}"));
+                yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(Name(p)));
+            if (layout is WriteArrayLayout wa)
+                yield return Expression.Call(RequireLengthOf, _parameters[wa.Target], Length(wa.Length),
+                    Expression.Constant(Name(wa.Target)), Expression.Constant(LengthName(wa.Length)));
             if (layout is WriteLayout w)
             {
-                var target = _parameters[w.Target];
-                yield return Expression.Call(RequireLengthOf, target, Length(w.Length),
-                    Expression.Constant(target.Name ?? "gradient"), Expression.Constant(LengthName(w.Length)));
+                yield return Expression.Call(RequireLengthOf, _parameters[w.Target], Length(w.Length),
+                    Expression.Constant(Name(w.Target)), Expression.Constant(LengthName(w.Length)));
             }
+        }
+
+        /// <summary>A loop body: its statements and the expressions of its outputs, given the values of its
+        /// parameters (the index variable and the loop's captured operands).</summary>
+        public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs) ExportBody(
+            Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth)
+        {
+            var state = new ExportState(body, parameters, prefix, depth);
+            var statements = state.Statements();
+            var outputs = new Expression[body.OutputCount];
+            for (int k = 0; k < outputs.Length; k++) outputs[k] = state.Output(k);
+            statements.InsertRange(0, state.SpillAllocations());
+            return (state.Variables, statements, outputs);
         }
 
         public List<Expression> Statements()
@@ -148,6 +173,16 @@ internal static class Exporter
                     foreach (var v in dead) Free(v);
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
                 var n = nodes[i];
+                if (LoopEmitter.IsStatement(n.Op))
+                {
+                    var args = new Expression[n.Arity];
+                    for (int j = 0; j < n.Arity; j++) args[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                    var target = Allocate(TypeOf(n.Kind));
+                    (_expiring[_lastUse[i]] ??= new()).Add(target);
+                    _expr[i] = target;
+                    statements.Add(LoopEmitter.Emit(n, args, target, _depth));
+                    continue;
+                }
                 for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
                 Expression e = ReferenceEquals(n.Op, Primitives.Input)
                     ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
@@ -160,6 +195,15 @@ internal static class Exporter
             }
             return statements;
         }
+
+        private static Type TypeOf(ValueKind kind) => kind switch
+        {
+            ValueKind.Array => typeof(double[]),
+            ValueKind.Int32 => typeof(int),
+            ValueKind.Boolean => typeof(bool),
+            ValueKind.Pair => typeof(ValueTuple<double, double>),
+            _ => typeof(double),
+        };
 
         private Expression Operand(int node, ValueKind kind)
         {
@@ -183,7 +227,7 @@ internal static class Exporter
                 return Expression.ArrayAccess(spill.Array, Expression.Constant(spill.Slots));
             }
             _variableCounts[type] = count + 1;
-            var v = Expression.Variable(type, "v" + Variables.Count);
+            var v = Expression.Variable(type, _prefix + Variables.Count);
             Variables.Add(v);
             return v;
         }
@@ -197,13 +241,15 @@ internal static class Exporter
             stack.Push(v);
         }
 
-        private Expression Output(int k) => _expr[_g.Outputs[k]]!;
+        public Expression Output(int k) => _expr[_g.Outputs[k]]!;
 
         private Expression Length(Extent e) => e.IsFixed
             ? Expression.Constant(e.Fixed)
             : Expression.ArrayLength(_parameters[e.OfParameter]);
 
-        private string LengthName(Extent e) => e.IsFixed ? "parameter" : $"element of '{_parameters[e.OfParameter].Name ?? "x"}'";
+        private string LengthName(Extent e) => e.IsFixed ? "parameter" : $"element of '{Name(e.OfParameter)}'";
+
+        private string Name(int parameter) => (_parameters[parameter] as ParameterExpression)?.Name ?? $"p{parameter}";
 
         /// <summary>The statements that build the result; the last one is its value.</summary>
         public List<Expression> Result(ResultLayout layout)
@@ -238,6 +284,13 @@ internal static class Exporter
                     body.Add(array);
                     break;
                 }
+                case ArrayLayout a:
+                    body.Add(Output(a.Output));
+                    break;
+                case WriteArrayLayout wa:
+                    body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length)));
+                    body.Add(Output(wa.Value));
+                    break;
                 case WriteLayout w:
                 {
                     var target = _parameters[w.Target];

@@ -18,3 +18,10 @@ internal sealed record MatrixLayout(Extent Rows, Extent Columns, (int Row, int C
 /// <summary>Writes a vector into the array parameter <paramref name="Target"/> (of length
 /// <paramref name="Length"/>) and returns one output: <c>(x, gradient) => f(x)</c>.</summary>
 internal sealed record WriteLayout(int Value, int Target, Extent Length, (int Index, int Output)[] Elements) : ResultLayout;
+
+/// <summary>Returns an array-valued output as it is (a gradient computed by loops).</summary>
+internal sealed record ArrayLayout(int Output) : ResultLayout;
+
+/// <summary>Copies an array-valued output into the array parameter <paramref name="Target"/> (of length
+/// <paramref name="Length"/>) and returns the scalar output <paramref name="Value"/>.</summary>
+internal sealed record WriteArrayLayout(int Value, int Target, Extent Length, int ArrayOutput) : ResultLayout;

@@ -31,8 +31,9 @@ internal abstract class RewritePass : GraphPass
     /// <summary>The node replacing <paramref name="node"/>, built from its copied operands; the default copies it.</summary>
     protected virtual int Rewrite(GraphBuilder b, in Node node, ReadOnlySpan<int> operands) => Copy(b, node, operands);
 
-    protected static int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) =>
-        b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,
+    protected static int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Args is not null
+        ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), n.Region, n.Aux)
+        : b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,
             n.Aux, n.Aux2, n.Value, n.Kind);
 
     public sealed override Graph Run(Graph graph)
@@ -40,12 +41,13 @@ internal abstract class RewritePass : GraphPass
         Prepare(graph);
         var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify);
         var map = new int[graph.NodeCount];
-        Span<int> operands = stackalloc int[3];
+        Span<int> small = stackalloc int[3];
         for (int i = 0; i < graph.NodeCount; i++)
         {
             ref readonly var n = ref graph[i];
+            Span<int> operands = n.Arity <= 3 ? small[..n.Arity] : new int[n.Arity];
             for (int j = 0; j < n.Arity; j++) operands[j] = map[n.Operand(j)];
-            map[i] = Rewrite(b, n, operands[..n.Arity]);
+            map[i] = Rewrite(b, n, operands);
         }
         var outputs = new int[graph.OutputCount];
         for (int k = 0; k < outputs.Length; k++) outputs[k] = map[graph.Outputs[k]];

@@ -16,11 +16,11 @@ internal static class Activity
         {
             if (!needed[i]) continue;
             var n = b[i];
-            if (n.Kind != ValueKind.Double || n.Op.HasZeroDerivative) continue;
+            if (!IsDifferentiable(n.Kind) || n.Op.HasZeroDerivative) continue;
             for (int j = 0; j < n.Arity; j++)
             {
                 int o = n.Operand(j);
-                if (b.KindOf(o) == ValueKind.Double) needed[o] = true;
+                if (IsDifferentiable(b.KindOf(o))) needed[o] = true;
             }
         }
         return needed;
@@ -35,11 +35,14 @@ internal static class Activity
             if (!needed[i]) continue;
             if (isSeed(i)) { active[i] = true; continue; }
             var n = b[i];
-            if (n.Kind != ValueKind.Double || n.Op.HasZeroDerivative) continue;
+            if (!IsDifferentiable(n.Kind) || n.Op.HasZeroDerivative) continue;
             for (int j = 0; j < n.Arity && !active[i]; j++) active[i] = active[n.Operand(j)];
         }
         return active;
     }
+
+    /// <summary>Kinds that carry tangents and cotangents: numbers and arrays of them.</summary>
+    public static bool IsDifferentiable(ValueKind kind) => kind is ValueKind.Double or ValueKind.Array;
 
     public static int Limit(ReadOnlySpan<int> outputs)
     {

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using ExprDiff.Export;
+using ExprDiff.Graphs;
 using ExprDiff.Rules;
 
 namespace ExprDiff.Transforms;
@@ -11,6 +12,7 @@ internal static class Derivatives
     public static LambdaExpression Gradient(DiffProblem p, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.Gradient", "Diff.Jacobian");
+        if (p.HasWholeArray) return p.Export([GradientArray(p, y)], new ArrayLayout(0), p.Parameters(), delegateType);
         var grads = GradientNodes(p, y);
         var layout = new VectorLayout(p.InputExtent, grads.Select((_, k) => (p.Positions[k], k)).ToArray());
         return p.Export(grads, layout, p.Parameters(), delegateType);
@@ -19,6 +21,11 @@ internal static class Derivatives
     public static LambdaExpression ValueAndGradient(DiffProblem p, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.ValueAndGradient", "Diff.Jacobian");
+        if (p.HasWholeArray)
+        {
+            var ps = p.Parameters("gradient");
+            return p.Export([y, GradientArray(p, y)], new WriteArrayLayout(0, ps.Count - 1, p.InputExtent, 1), ps, delegateType);
+        }
         var grads = GradientNodes(p, y);
         var outputs = new[] { y }.Concat(grads).ToArray();
         var parameters = p.Parameters("gradient");
@@ -30,6 +37,7 @@ internal static class Derivatives
     public static LambdaExpression Hessian(DiffProblem p, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.Hessian", "Diff.Jacobian of each output");
+        p.RequireNoLoops("Diff.Hessian", "Diff.Hvp");
         var grads = GradientNodes(p, y);
         var outputs = new List<int>();
         var cells = new List<(int, int, int)>();
@@ -51,6 +59,14 @@ internal static class Derivatives
     public static LambdaExpression Hvp(DiffProblem p, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.Hvp", "Diff.Jvp of the gradient");
+        if (p.HasWholeArray)
+        {
+            var ps = p.Parameters("v");
+            int g = GradientArray(p, y);
+            int product = ForwardMode.Jvp(p.Context, [g], p.TangentSeeds(ps.Count - 1))[0];
+            if (product == DerivativeContext.Zero) product = p.Builder.Assemble(p.Builder.Make(Primitives.Length, p.WholeArray), [], []);
+            return p.Export([product], new ArrayLayout(0), ps, delegateType, (ps.Count - 1, p.InputLength));
+        }
         var grads = GradientNodes(p, y);
         var parameters = p.Parameters("v");
         var v = p.VectorInputs(parameters.Count - 1);
@@ -63,8 +79,7 @@ internal static class Derivatives
     {
         var (outputs, rows) = p.VectorOutputs("Diff.Jvp");
         var parameters = p.Parameters("v");
-        var v = p.VectorInputs(parameters.Count - 1);
-        var jv = ForwardMode.Jvp(p.Context, outputs, Seeds(p, v)).Select(p.Materialize).ToArray();
+        var jv = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(parameters.Count - 1)).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(rows, jv.Select((_, r) => (r, r)).ToArray());
         return p.Export(jv, layout, parameters, delegateType, (parameters.Count - 1, p.InputLength));
     }
@@ -75,6 +90,11 @@ internal static class Derivatives
         var parameters = p.Parameters("u");
         int uParam = parameters.Count - 1;
         var u = outputs.Select((_, r) => p.Builder.Input(uParam, r)).ToArray();
+        if (p.HasWholeArray)
+        {
+            int array = p.GradientArray(ReverseMode.Vjp(p.Context, outputs, u, p.AllWrt));
+            return p.Export([array], new ArrayLayout(0), parameters, delegateType, (uParam, outputs.Length));
+        }
         var uj = ReverseMode.Vjp(p.Context, outputs, u, p.Wrt).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(p.InputExtent, uj.Select((_, k) => (p.Positions[k], k)).ToArray());
         return p.Export(uj, layout, parameters, delegateType, (uParam, outputs.Length));
@@ -83,6 +103,7 @@ internal static class Derivatives
     public static LambdaExpression Jacobian(DiffProblem p, Type delegateType, JacobianMode mode)
     {
         var (outputs, rows) = p.VectorOutputs("Diff.Jacobian");
+        p.RequireNoLoops("Diff.Jacobian", "Diff.Jvp or Diff.Vjp");
         bool forward = mode == JacobianMode.Forward || (mode == JacobianMode.Auto && p.Wrt.Length <= outputs.Length);
         var nodes = new List<int>();
         var cells = new List<(int, int, int)>();
@@ -122,6 +143,9 @@ internal static class Derivatives
         d = p.Materialize(d);
         return p.Export([d], new ScalarLayout(0), p.Parameters(), delegateType);
     }
+
+    private static int GradientArray(DiffProblem p, int y) =>
+        p.GradientArray(ReverseMode.Vjp(p.Context, [y], [p.Builder.Constant(1)], p.AllWrt));
 
     private static int[] GradientNodes(DiffProblem p, int y) =>
         ReverseMode.Vjp(p.Context, [y], [p.Builder.Constant(1)], p.Wrt).Select(p.Materialize).ToArray();

@@ -32,8 +32,48 @@ internal sealed class DiffProblem
 
     public GraphBuilder Builder => Context.Builder;
 
-    /// <summary>Input nodes differentiated with respect to.</summary>
+    /// <summary>Input nodes differentiated with respect to (elements read at constant indices).</summary>
     public int[] Wrt { get; }
+
+    /// <summary>The whole differentiated array as one node, when loops or computed indices read it; else −1.
+    /// Its adjoint is an array, so the gradient is then built as one array.</summary>
+    public int WholeArray { get; private init; } = -1;
+
+    public bool HasWholeArray => WholeArray >= 0;
+
+    /// <summary>Every node differentiated with respect to: the elements, then the whole array if any.</summary>
+    public int[] AllWrt => HasWholeArray ? [.. Wrt, WholeArray] : Wrt;
+
+    /// <summary>Seeds for forward mode: each element's tangent from <paramref name="vectorParameter"/>, and the
+    /// whole array's tangent as that whole parameter.</summary>
+    public Dictionary<int, int> TangentSeeds(int vectorParameter)
+    {
+        var seeds = new Dictionary<int, int>();
+        for (int k = 0; k < Wrt.Length; k++) seeds[Wrt[k]] = Builder.Input(vectorParameter, Positions[k]);
+        if (HasWholeArray) seeds[WholeArray] = Builder.Input(vectorParameter, -1, ValueKind.Array);
+        return seeds;
+    }
+
+    /// <summary>The gradient as one array node from the adjoints of <see cref="AllWrt"/>: the elements'
+    /// adjoints at their positions plus the whole array's adjoint.</summary>
+    public int GradientArray(int[] adjoints)
+    {
+        var b = Builder;
+        var pairs = new List<(int, int)>();
+        for (int k = 0; k < Wrt.Length; k++)
+            if (adjoints[k] != DerivativeContext.Zero) pairs.Add((b.Constant(Positions[k], ValueKind.Int32), adjoints[k]));
+        var dense = new List<int>();
+        if (adjoints[^1] != DerivativeContext.Zero) dense.Add(adjoints[^1]);
+        if (pairs.Count == 0 && dense.Count == 1) return dense[0];
+        return b.Assemble(b.Make(Primitives.Length, WholeArray), pairs, dense);
+    }
+
+    /// <summary>A clear error for operations that do not handle loops yet.</summary>
+    public void RequireNoLoops(string operation, string alternative)
+    {
+        if (HasWholeArray)
+            throw Error.Shape(Context.FunctionText, $"{operation} does not support loops or computed indices yet; use {alternative}");
+    }
 
     /// <summary>Position of each <see cref="Wrt"/> node in a gradient vector.</summary>
     public int[] Positions { get; }
@@ -71,13 +111,14 @@ internal sealed class DiffProblem
         var shapes = function.Parameters;
         int[] wrt, positions;
         Extent extent;
-        if (shapes.Count == 1 && shapes[0] == ParameterShape.Array)
+        if (shapes.Count >= 1 && shapes[0] == ParameterShape.Array)
         {
+            // The first array is differentiated; any further parameters are data.
             var reads = new SortedSet<int>();
             for (int i = 0; i < b.Count; i++)
             {
                 var n = b[i];
-                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux == 0) reads.Add(n.Aux2);
+                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux == 0 && n.Aux2 >= 0) reads.Add(n.Aux2);
             }
             positions = reads.ToArray();
             wrt = positions.Select(k => b.Input(0, k)).ToArray();
@@ -91,9 +132,31 @@ internal sealed class DiffProblem
         }
         else
         {
-            throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of one double[] or of 1 to 8 double parameters");
+            throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of 1 to 8 double parameters, or of a double[] " +
+                "(the first parameter) followed by data parameters (double, int or double[])");
         }
-        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f)), wrt, positions, extent, options);
+        // The whole array counts only where something reads it (a loop, a computed index); x.Length alone
+        // (sizing a result) does not make the gradient a loop's.
+        int whole = -1;
+        for (int i = 0; i < b.Count && shapes[0] == ParameterShape.Array; i++)
+            if (ReferenceEquals(b[i].Op, Primitives.Input) && b[i].Aux == 0 && b[i].Kind == ValueKind.Array) whole = i;
+        if (whole >= 0 && !ReadBeyondLength(b, whole)) whole = -1;
+        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f), DerivativeEngine.Instance), wrt, positions, extent, options)
+        {
+            WholeArray = whole,
+        };
+    }
+
+    private static bool ReadBeyondLength(GraphBuilder b, int array)
+    {
+        for (int i = array + 1; i < b.Count; i++)
+        {
+            var n = b[i];
+            if (ReferenceEquals(n.Op, Primitives.Length)) continue;
+            for (int j = 0; j < n.Arity; j++)
+                if (n.Operand(j) == array) return true;
+        }
+        return false;
     }
 
     /// <summary>The single scalar output, or a clear error naming the operation that needs one.</summary>

@@ -19,22 +19,23 @@ internal static class ForwardMode
         int limit = Activity.Limit(outputs);
         var needed = Activity.Needed(b, outputs, limit);
         var tangent = new int[limit];
-        Span<int> operandTangents = stackalloc int[3];
+        Span<int> small = stackalloc int[3];
         for (int i = 0; i < limit; i++)
         {
             tangent[i] = DerivativeContext.Zero;
             if (!needed[i]) continue;
             if (seeds.TryGetValue(i, out int seed)) { tangent[i] = seed; continue; }
             var n = b[i];
-            if (n.Arity == 0 || n.Kind != ValueKind.Double || n.Op.HasZeroDerivative) continue;
+            if (n.Arity == 0 || !Activity.IsDifferentiable(n.Kind) || n.Op.HasZeroDerivative) continue;
+            Span<int> operandTangents = n.Arity <= 3 ? small[..n.Arity] : new int[n.Arity];
             bool any = false;
             for (int j = 0; j < n.Arity; j++)
             {
                 int o = n.Operand(j);
-                operandTangents[j] = b.KindOf(o) == ValueKind.Double ? tangent[o] : DerivativeContext.Zero;
+                operandTangents[j] = Activity.IsDifferentiable(b.KindOf(o)) ? tangent[o] : DerivativeContext.Zero;
                 any |= operandTangents[j] != DerivativeContext.Zero;
             }
-            if (any) tangent[i] = n.Op.Jvp(cx, i, operandTangents[..n.Arity]);
+            if (any) tangent[i] = n.Op.Jvp(cx, i, operandTangents);
         }
         var result = new int[outputs.Length];
         for (int k = 0; k < outputs.Length; k++) result[k] = tangent[outputs[k]];

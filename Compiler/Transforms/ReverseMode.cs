@@ -38,32 +38,37 @@ internal static class ReverseMode
         var adjoint = new int[limit];
         var hasAlways = new bool[limit];
         var guarded = new Dictionary<int, List<(int Guard, int Value)>>();
+        var arrays = new Dictionary<int, List<int>>();
         Array.Fill(sum, DerivativeContext.Zero);
         Array.Fill(adjoint, DerivativeContext.Zero);
 
         for (int k = 0; k < outputs.Length; k++)
             if (active[outputs[k]] && cotangents[k] != DerivativeContext.Zero)
-                Accumulate(b, sum, hasAlways, guarded, outputs[k], Always, cotangents[k]);
+                Accumulate(b, sum, hasAlways, guarded, arrays, outputs[k], Always, cotangents[k]);
 
-        Span<bool> wanted = stackalloc bool[3];
-        Span<int> contributions = stackalloc int[3];
+        Span<bool> smallWanted = stackalloc bool[3];
+        Span<int> smallContributions = stackalloc int[3];
         for (int i = limit - 1; i >= 0; i--)
         {
             if (!active[i]) continue;
-            (guard[i], adjoint[i]) = Resolve(b, i, sum[i], hasAlways[i], guarded);
+            (guard[i], adjoint[i]) = b.KindOf(i) == ValueKind.Array
+                ? (Always, ResolveArray(b, i, arrays))
+                : Resolve(b, i, sum[i], hasAlways[i], guarded);
             if (adjoint[i] == DerivativeContext.Zero || seeds.Contains(i)) continue;
             var n = b[i];
             if (n.Arity == 0) continue;
+            Span<bool> wanted = n.Arity <= 3 ? smallWanted[..n.Arity] : new bool[n.Arity];
+            Span<int> contributions = n.Arity <= 3 ? smallContributions[..n.Arity] : new int[n.Arity];
             bool any = false;
             for (int j = 0; j < n.Arity; j++) any |= wanted[j] = active[n.Operand(j)];
             if (!any) continue;
-            n.Op.Vjp(cx, i, adjoint[i], wanted[..n.Arity], contributions[..n.Arity]);
+            n.Op.Vjp(cx, i, adjoint[i], wanted, contributions);
             for (int j = 0; j < n.Arity; j++)
             {
                 if (!wanted[j] || contributions[j] == DerivativeContext.Zero) continue;
                 int condition = n.Op.EdgeCondition(b, n, j);
                 int edgeGuard = condition < 0 ? guard[i] : guard[i] == Always ? condition : b.And(guard[i], condition);
-                Accumulate(b, sum, hasAlways, guarded, n.Operand(j), edgeGuard, contributions[j]);
+                Accumulate(b, sum, hasAlways, guarded, arrays, n.Operand(j), edgeGuard, contributions[j]);
             }
         }
 
@@ -72,14 +77,21 @@ internal static class ReverseMode
         {
             int w = wrt[k];
             if (w >= limit || !active[w] || adjoint[w] == DerivativeContext.Zero) { result[k] = DerivativeContext.Zero; continue; }
-            result[k] = guard[w] == Always ? adjoint[w] : b.Select(guard[w], adjoint[w], b.Constant(0));
+            result[k] = guard[w] == Always || b.KindOf(w) == ValueKind.Array ? adjoint[w] : b.Select(guard[w], adjoint[w], b.Constant(0));
         }
         return result;
     }
 
     private static void Accumulate(GraphBuilder b, int[] sum, bool[] hasAlways, Dictionary<int, List<(int, int)>> guarded,
-        int target, int edgeGuard, int value)
+        Dictionary<int, List<int>> arrays, int target, int edgeGuard, int value)
     {
+        if (b.KindOf(target) == ValueKind.Array)
+        {
+            // Arrays are never selected between, so their contributions need no guard.
+            if (!arrays.TryGetValue(target, out var contributions)) arrays[target] = contributions = new List<int>();
+            contributions.Add(value);
+            return;
+        }
         if (edgeGuard == Always)
         {
             sum[target] = sum[target] == DerivativeContext.Zero ? value : b.Add(sum[target], value);
@@ -88,6 +100,29 @@ internal static class ReverseMode
         }
         if (!guarded.TryGetValue(target, out var list)) guarded[target] = list = new List<(int, int)>(2);
         list.Add((edgeGuard, value));
+    }
+
+    /// <summary>
+    /// The adjoint of an array: every contribution (one-element reads, whole arrays from loops) gathered into
+    /// one assemble node, so the array is built once however many places read it.
+    /// </summary>
+    private static int ResolveArray(GraphBuilder b, int i, Dictionary<int, List<int>> arrays)
+    {
+        if (!arrays.Remove(i, out var contributions)) return DerivativeContext.Zero;
+        var pairs = new List<(int, int)>();
+        var dense = new List<int>();
+        foreach (int c in contributions)
+        {
+            var n = b[c];
+            if (ReferenceEquals(n.Op, Primitives.Assemble))
+            {
+                pairs.AddRange(AssemblePrimitive.Pairs(n));
+                dense.AddRange(AssemblePrimitive.Dense(n));
+            }
+            else dense.Add(c);
+        }
+        if (pairs.Count == 0 && dense.Count == 1) return dense[0];
+        return b.Assemble(b.Make(Primitives.Length, i), pairs, dense);
     }
 
     /// <summary>The guard of node <paramref name="i"/> and its cotangent, wrapping contributions whose

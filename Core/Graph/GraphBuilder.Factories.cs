@@ -18,6 +18,25 @@ internal sealed partial class GraphBuilder
     public int Input(int parameter, int index, ValueKind kind = ValueKind.Double) =>
         Intern(new Node(Primitives.Input, kind, -1, -1, -1, parameter, index, 0));
 
+    /// <summary>A structured node: variadic operands and, for a loop, its body.</summary>
+    public int MakeStructured(Primitive op, ValueKind kind, int[] args, Region? region = null, int aux = 0)
+    {
+        if (region is not null && op.FirstCapture >= 0 && _simplify)
+            (args, region) = RegionSpecializer.Specialize(this, args, region, op.FirstCapture);
+        var node = new Node(op, kind, -1, -1, -1, aux, 0, 0, args, region);
+        ValidateStructured(node);
+        return InternNode(node);
+    }
+
+    /// <summary>An array of <paramref name="length"/>: zeros plus the (index, value) pairs plus the dense arrays.</summary>
+    public int Assemble(int length, IReadOnlyCollection<(int Index, int Value)> pairs, IReadOnlyCollection<int> dense)
+    {
+        var args = new List<int>(1 + 2 * pairs.Count + dense.Count) { length };
+        foreach (var (index, value) in pairs) { args.Add(index); args.Add(value); }
+        args.AddRange(dense);
+        return MakeStructured(Primitives.Assemble, ValueKind.Array, args.ToArray(), aux: pairs.Count);
+    }
+
     public int Add(int a, int b) => Make(Primitives.Add, a, b);
     public int Sub(int a, int b) => Make(Primitives.Sub, a, b);
     public int Mul(int a, int b) => Make(Primitives.Mul, a, b);

@@ -78,6 +78,10 @@ internal sealed partial class GraphBuilder
         return Intern(node);
     }
 
+    private int InternNode(in Node node) => Intern(node);
+
+    private void ValidateStructured(in Node node) => Validate(node);
+
     private int Intern(in Node node)
     {
         var key = NodeKey.Of(node);
@@ -98,7 +102,7 @@ internal sealed partial class GraphBuilder
 
     private void Validate(in Node node)
     {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < Math.Max(3, node.Arity); i++)
         {
             int operand = node.Operand(i);
             if (i < node.Arity)
@@ -169,11 +173,8 @@ internal sealed partial class GraphBuilder
         for (int i = 0; i < _nodes.Count; i++)
         {
             if (!live[i]) { map[i] = -1; continue; }
-            var n = _nodes[i];
             map[i] = kept.Count;
-            kept.Add(new Node(n.Op, n.Kind,
-                n.A >= 0 ? map[n.A] : -1, n.B >= 0 ? map[n.B] : -1, n.C >= 0 ? map[n.C] : -1,
-                n.Aux, n.Aux2, n.Value));
+            kept.Add(_nodes[i].Remap(map));
         }
         var outs = new int[outputs.Length];
         for (int i = 0; i < outs.Length; i++) outs[i] = map[outputs[i]];

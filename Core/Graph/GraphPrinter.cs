@@ -14,13 +14,13 @@ internal static class GraphPrinter
     public static string Print(Graph graph)
     {
         var sb = new StringBuilder();
-        var names = new string[3];
         var inputName = InputNamer(graph.ParameterNames);
         for (int i = 0; i < graph.NodeCount; i++)
         {
             ref readonly var n = ref graph[i];
+            var names = new string[n.Arity];
             for (int j = 0; j < n.Arity; j++) names[j] = "v" + n.Operand(j);
-            var (text, _) = n.Op.Format(n, names.AsSpan(0, n.Arity), inputName);
+            var (text, _) = n.Op.Format(n, names, inputName);
             sb.Append(KindName(n.Kind)).Append(" v").Append(i).Append(" = ").Append(text).Append(";\n");
         }
         sb.Append("return ");
@@ -47,6 +47,7 @@ internal static class GraphPrinter
             var (literal, id, required) = stack.Pop();
             if (literal is not null) { sb.Append(literal); continue; }
             var n = node(id);
+            if (n.Arity > Holes.Length) { sb.Append(n.Op.Name).Append("(...)"); continue; }
             var (template, precedence) = n.Op.Format(n, Holes.AsSpan(0, n.Arity), inputName);
             bool parens = precedence < required;
             if (parens) stack.Push((")", 0, 0));

@@ -14,7 +14,7 @@ internal static class GraphVerifier
         for (int i = 0; i < nodes.Length; i++)
         {
             ref readonly var n = ref nodes[i];
-            for (int j = 0; j < 3; j++)
+            for (int j = 0; j < Math.Max(3, n.Arity); j++)
             {
                 int o = n.Operand(j);
                 if (j >= n.Arity)
@@ -31,6 +31,7 @@ internal static class GraphVerifier
             if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux >= graph.ParameterNames.Count)
                 Fail(i, n, $"reads parameter {n.Aux} of {graph.ParameterNames.Count}");
             if (!seen.Add(NodeKey.Of(n))) Fail(i, n, "duplicates an earlier node (hash-consing broken)");
+            if (n.Region is not null) Verify(n.Region.Body);
         }
         foreach (int o in graph.Outputs)
             if (o < 0 || o >= nodes.Length) throw new InvalidOperationException($"output {o} is not a node.");

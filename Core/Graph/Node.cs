@@ -8,9 +8,10 @@ namespace ExprDiff.Graphs;
 /// </summary>
 internal readonly struct Node
 {
-    public Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, double value)
+    public Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, double value,
+        int[]? args = null, Region? region = null)
     {
-        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; Value = value;
+        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; Value = value; Args = args; Region = region;
     }
 
     public readonly Primitive Op;
@@ -22,8 +23,24 @@ internal readonly struct Node
     public readonly int Aux2;
     /// <summary>Value of a constant.</summary>
     public readonly double Value;
+    /// <summary>The operands of a variadic node (a loop's bounds and captured values); null otherwise.</summary>
+    public readonly int[]? Args;
+    /// <summary>The body of a structured node (a reduction over a range), a graph of its own.</summary>
+    public readonly Region? Region;
 
-    public int Arity => Op.Arity;
+    public int Arity => Args?.Length ?? Op.Arity;
 
-    public int Operand(int i) => i switch { 0 => A, 1 => B, 2 => C, _ => -1 };
+    public int Operand(int i) => Args is not null ? (i < Args.Length ? Args[i] : -1) : i switch { 0 => A, 1 => B, 2 => C, _ => -1 };
+
+    /// <summary>The same node with every operand passed through <paramref name="map"/>.</summary>
+    public Node Remap(int[] map)
+    {
+        if (Args is not null)
+        {
+            var args = new int[Args.Length];
+            for (int i = 0; i < args.Length; i++) args[i] = map[Args[i]];
+            return new Node(Op, Kind, -1, -1, -1, Aux, Aux2, Value, args, Region);
+        }
+        return new Node(Op, Kind, A >= 0 ? map[A] : -1, B >= 0 ? map[B] : -1, C >= 0 ? map[C] : -1, Aux, Aux2, Value, null, Region);
+    }
 }

@@ -13,4 +13,7 @@ internal enum ValueKind : byte
     /// <summary>The (sin, cos) pair of one argument, made only by fusion just before export. The interpreter
     /// stores the argument; each half recomputes its part with <c>Math.SinCos</c>.</summary>
     Pair,
+    /// <summary>A <c>double[]</c>: an array parameter, captured by a loop body, or an array-valued adjoint.
+    /// Immutable in the graph; the exporter writes it in place where nothing else reads it.</summary>
+    Array,
 }

@@ -17,7 +17,7 @@ internal sealed partial class ExpressionImporter
         var v = PopValues(2);
         if (bin.NodeType == ExpressionType.ArrayIndex)
         {
-            _values.Push(Val.Of(ReadElement(bin, v[0], [IndexOf(v[1], bin.Right)])));
+            _values.Push(Val.Of(ReadElement(bin, v[0], [v[1]], [bin.Right])));
             return;
         }
         if (bin.Method is not null && bin.Method.DeclaringType != typeof(Math) || bin.IsLifted)
@@ -89,6 +89,7 @@ internal sealed partial class ExpressionImporter
     {
         var method = call.Method;
         if (method == RequireLengthMethod) { _values.Push(Val.Void); return; }
+        if (TryStepEnumerable(f, call)) return;
         if (call.Object is not null)
         {
             // `a[i, j]` on a double[,] is a call to its Get method.
@@ -98,7 +99,7 @@ internal sealed partial class ExpressionImporter
                 children.AddRange(call.Arguments);
                 if (Descend(f, children)) return;
                 var v = PopValues(children.Count);
-                _values.Push(Val.Of(ReadElement(call, v[0], [IndexOf(v[1], call.Arguments[0]), IndexOf(v[2], call.Arguments[1])])));
+                _values.Push(Val.Of(ReadElement(call, v[0], [v[1], v[2]], [call.Arguments[0], call.Arguments[1]])));
                 return;
             }
             throw Unsupported(call, $"'{method.Name}' is an instance method of {TypeName(method.DeclaringType!)}",
@@ -151,7 +152,7 @@ internal sealed partial class ExpressionImporter
         }
         var dims = new Extent[v.Length];
         for (int i = 0; i < v.Length; i++)
-            dims[i] = v[i].Reference is ParameterLength pl ? Extent.LengthOf(pl.Parameter) : Extent.Of(IndexOf(v[i], na.Expressions[i]));
+            dims[i] = LengthParameter(v[i]) is int p and >= 0 ? Extent.LengthOf(p) : Extent.Of(IndexOf(v[i], na.Expressions[i]));
         _values.Push(Val.Ref(new LocalArray(dims)));
     }
 
@@ -163,9 +164,7 @@ internal sealed partial class ExpressionImporter
         children.AddRange(ix.Arguments);
         if (Descend(f, children)) return;
         var v = PopValues(children.Count);
-        var idx = new int[ix.Arguments.Count];
-        for (int i = 0; i < idx.Length; i++) idx[i] = IndexOf(v[i + 1], ix.Arguments[i]);
-        _values.Push(Val.Of(ReadElement(ix, v[0], idx)));
+        _values.Push(Val.Of(ReadElement(ix, v[0], v[1..], ix.Arguments.ToArray())));
     }
 
     /// <summary>An index that must be known when the function is imported.</summary>
@@ -178,24 +177,52 @@ internal sealed partial class ExpressionImporter
             "index arrays with constants (computed indices need a loop or reduction)");
     }
 
-    private int ReadElement(Expression source, Val array, int[] index)
+    /// <summary>The whole array parameter <paramref name="parameter"/> as one node, for computed indices.</summary>
+    private int WholeArray(int parameter) => _b.Input(parameter, -1, ValueKind.Array);
+
+    /// <summary>The root parameter whose length <paramref name="v"/> is, or −1.</summary>
+    private int LengthParameter(Val v)
     {
+        if (v.Reference is not null || v.Node < 0) return -1;
+        var n = _b[v.Node];
+        if (!ReferenceEquals(n.Op, Primitives.Length)) return -1;
+        var array = _b[n.A];
+        return ReferenceEquals(array.Op, Primitives.Input) && _parent is null ? array.Aux : -1;
+    }
+
+    private int ReadElement(Expression source, Val array, Val[] indexValues, Expression[] indexSources)
+    {
+        // A constant index into an array parameter reads that element as its own input, so straight-line code
+        // has one input per element it reads; any other index reads the whole array at run time.
+        bool constant = indexValues.All(v => v.Reference is null && v.Node >= 0 && _b.IsConstant(v.Node, out _));
+        int[] Constants() => indexValues.Select((v, i) => IndexOf(v, indexSources[i])).ToArray();
         switch (array.Reference)
         {
-            case ParameterArray pa when index.Length == 1:
-                return _b.Input(pa.Parameter, index[0]);
-            case double[] captured when index.Length == 1:
-                if (index[0] >= captured.Length)
-                    throw Unsupported(source, $"index {index[0]} is outside the captured array of length {captured.Length}", "index within the array");
-                return _b.Constant(captured[index[0]]);
-            case double[,] captured2 when index.Length == 2:
-                if (index[0] >= captured2.GetLength(0) || index[1] >= captured2.GetLength(1))
+            case ParameterArray pa when indexValues.Length == 1:
+                return constant
+                    ? _b.Input(pa.Parameter, Constants()[0])
+                    : _b.Make(Primitives.Read, WholeArray(pa.Parameter), Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
+            case ArrayNode an when indexValues.Length == 1:
+                return _b.Make(Primitives.Read, an.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
+            case double[] captured when indexValues.Length == 1:
+                if (!constant)
+                    throw Unsupported(source, "a captured array is read with an index computed inside the function",
+                        "pass the array as a parameter of the lambda");
+                int k = Constants()[0];
+                if (k >= captured.Length)
+                    throw Unsupported(source, $"index {k} is outside the captured array of length {captured.Length}", "index within the array");
+                return _b.Constant(captured[k]);
+            case double[,] captured2 when indexValues.Length == 2 && constant:
+                var ij = Constants();
+                if (ij[0] >= captured2.GetLength(0) || ij[1] >= captured2.GetLength(1))
                     throw Unsupported(source, "the index is outside the captured array", "index within the array");
-                return _b.Constant(captured2[index[0], index[1]]);
-            case LocalArray local when index.Length == local.Rank:
-                return local.Read(_b, index[0], index.Length > 1 ? index[1] : 0);
+                return _b.Constant(captured2[ij[0], ij[1]]);
+            case LocalArray local when indexValues.Length == local.Rank && constant:
+                var c = Constants();
+                return local.Read(_b, c[0], c.Length > 1 ? c[1] : 0);
             default:
-                throw Unsupported(source, "this array cannot be read", "read elements of double[] parameters or captured arrays");
+                throw Unsupported(source, "this array cannot be read here",
+                    "read elements of double[] parameters, or of arrays built with constant indices");
         }
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class ExpressionImporter
 
     private void PushParameter(ParameterExpression p)
     {
-        if (!_env.TryGetValue(p, out var v))
+        if (!TryLookup(p, out var v))
             throw Unsupported(p, $"'{p.Name}' is not a parameter of the function or an assigned variable",
                 "assign the variable before reading it, or make it a parameter of the lambda");
         if (v.Reference is Unassigned)
@@ -115,10 +115,11 @@ internal sealed partial class ExpressionImporter
             case ExpressionType.ArrayLength:
                 _values.Push(v.Reference switch
                 {
-                    ParameterArray pa => Val.Ref(new ParameterLength(pa.Parameter)),
+                    ParameterArray pa => Val.Of(_b.Make(Primitives.Length, WholeArray(pa.Parameter))),
+                    ArrayNode an => Val.Of(_b.Make(Primitives.Length, an.Node)),
                     double[] arr => Val.Of(_b.Constant(arr.Length, ValueKind.Int32)),
                     LocalArray { Dimensions: [{ IsFixed: true } d] } => Val.Of(_b.Constant(d.Fixed, ValueKind.Int32)),
-                    LocalArray { Dimensions: [var d] } => Val.Ref(new ParameterLength(d.OfParameter)),
+                    LocalArray { Dimensions: [var d] } => Val.Of(_b.Make(Primitives.Length, WholeArray(d.OfParameter))),
                     _ => throw Unsupported(u, "the length of this array is unknown", "use arrays that are parameters or captured"),
                 });
                 return;

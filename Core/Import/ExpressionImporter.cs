@@ -125,9 +125,6 @@ internal sealed partial class ExpressionImporter
     /// <summary>The node of a scalar value, converted to <paramref name="kind"/> where C# converts implicitly.</summary>
     private int Scalar(Val v, Expression source, ValueKind kind)
     {
-        if (v.Reference is ParameterLength)
-            throw Unsupported(source, "the length of an array parameter is known only when the function runs",
-                "use it only to size the result (new double[x.Length]); loops and reductions over x.Length are not supported yet");
         if (v.Reference is not null || v.Node < 0)
             throw Unsupported(source, "it is an array or an object, not a number", "index arrays with constants, e.g. x[0]");
         var have = _b.KindOf(v.Node);

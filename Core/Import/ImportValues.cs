@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ExprDiff.Graphs;
 
 namespace ExprDiff.Import;
@@ -21,8 +22,15 @@ internal sealed class VoidValue
 /// <summary>The <c>double[]</c> parameter at position <paramref name="Parameter"/>.</summary>
 internal sealed record ParameterArray(int Parameter);
 
-/// <summary><c>x.Length</c> of an array parameter, known only at run time.</summary>
-internal sealed record ParameterLength(int Parameter);
+/// <summary>An array-valued node of the current builder: an array parameter read with computed indices, or
+/// a captured array inside a loop body. <paramref name="Parameter"/> is the root parameter it stands for, or −1.</summary>
+internal sealed record ArrayNode(int Node, int Parameter);
+
+/// <summary><c>Enumerable.Range(start, count)</c>, waiting for the reduction that consumes it.</summary>
+internal sealed record RangeValue(int Start, int Count);
+
+/// <summary><c>source.Select(selector)</c>: a range or an array mapped by a lambda, waiting for its reduction.</summary>
+internal sealed record MappedValue(object Source, LambdaExpression Selector);
 
 /// <summary>An array made inside the function (a result being filled in): its extents and the nodes
 /// written to its elements; elements never written are zero.</summary>

@@ -9,12 +9,19 @@ internal sealed class DerivativeContext
     /// an infinite partial times a zero tangent never becomes NaN.</summary>
     public const int Zero = -1;
 
-    public DerivativeContext(GraphBuilder builder, RuleSet rules, string? functionText)
+    public DerivativeContext(GraphBuilder builder, RuleSet rules, string? functionText, IDerivativeEngine? engine = null)
     {
         Builder = builder;
         Rules = rules;
         FunctionText = functionText;
+        Engine = engine;
     }
+
+    /// <summary>Forward and reverse mode, for rules that differentiate a loop body (a graph of its own).</summary>
+    public IDerivativeEngine? Engine { get; }
+
+    /// <summary>A context for a loop body's builder, with the same rules and engine.</summary>
+    public DerivativeContext For(GraphBuilder builder) => new(builder, Rules, FunctionText, Engine);
 
     public GraphBuilder Builder { get; }
 
@@ -24,4 +31,14 @@ internal sealed class DerivativeContext
     public string? FunctionText { get; }
 
     public int Const(double v) => Builder.Constant(v);
+}
+
+/// <summary>The differentiation engine as the rules of structured primitives see it (it lives in the compiler).</summary>
+internal interface IDerivativeEngine
+{
+    /// <summary>Tangents of <paramref name="outputs"/> given the tangent of each seed node.</summary>
+    int[] Jvp(DerivativeContext context, ReadOnlySpan<int> outputs, IReadOnlyDictionary<int, int> seeds);
+
+    /// <summary>Cotangents of the <paramref name="wrt"/> nodes given each output's cotangent.</summary>
+    int[] Vjp(DerivativeContext context, ReadOnlySpan<int> outputs, ReadOnlySpan<int> cotangents, ReadOnlySpan<int> wrt);
 }

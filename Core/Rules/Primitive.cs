@@ -36,6 +36,9 @@ internal abstract class Primitive
     /// <summary>Kind an operand must have; for kind-generic primitives, the node's kind.</summary>
     public virtual ValueKind OperandKind(int i, in Node node) => IsKindGeneric ? node.Kind : _operandKinds[i];
 
+    /// <summary>For a loop, the position of its first captured operand; −1 for other primitives.</summary>
+    public virtual int FirstCapture => -1;
+
     /// <summary>True when the derivative is zero everywhere it exists (floor, sign, stop-gradient): no tangent
     /// or cotangent is ever propagated through it, and its partials are never asked for.</summary>
     public virtual bool HasZeroDerivative => false;

@@ -88,6 +88,12 @@ internal static class Primitives
     public static readonly ConvertPrimitive DoubleToFloat = new(ConvertPrimitive.Conversion.DoubleToFloat);
     public static readonly StopGradientPrimitive StopGradient = new();
 
+    public static readonly ReadPrimitive Read = new();
+    public static readonly LengthPrimitive Length = new();
+    public static readonly AssemblePrimitive Assemble = new();
+    public static readonly SumRangePrimitive SumRange = new();
+    public static readonly ScatterPrimitive Scatter = new();
+
     public static readonly SinCosPrimitive SinCos = new();
     public static readonly SinCosPartPrimitive SinOfPair = new(isSin: true);
     public static readonly SinCosPartPrimitive CosOfPair = new(isSin: false);

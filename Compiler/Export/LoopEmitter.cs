@@ -1,0 +1,103 @@
+using System.Linq.Expressions;
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Export;
+
+/// <summary>
+/// Writes the structured nodes (sums over a range, scatters, assembled arrays) as statements: a real loop
+/// whose body is the region's graph exported once, so the code's size does not depend on the trip count.
+/// </summary>
+internal static class LoopEmitter
+{
+    public static bool IsStatement(Primitive op) =>
+        ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble);
+
+    /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
+    /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
+    public static Expression Emit(in Node n, Expression[] operands, Expression target, int depth)
+    {
+        if (ReferenceEquals(n.Op, Primitives.SumRange)) return EmitSum(n, operands, target, depth);
+        if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth);
+        return EmitAssemble(n, operands, target, depth);
+    }
+
+    // acc = 0; for (i = start; i < start + count; i++) acc += body(i);
+    private static Expression EmitSum(in Node n, Expression[] operands, Expression target, int depth)
+    {
+        var acc = Expression.Variable(typeof(double), "sum");
+        var region = n.Region!;
+        var loop = For(operands[0], operands[1], depth, (i, statements) =>
+        {
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, SumRangePrimitive.Captures), Prefix(i), depth + 1);
+            statements.Add(Expression.Block(variables, body.Append(Expression.Assign(acc, Expression.Add(acc, outputs[0])))));
+        });
+        return Expression.Block([acc], Expression.Assign(acc, Expression.Constant(0.0)), loop, Expression.Assign(target, acc));
+    }
+
+    // a = new double[length]; for (i …) { a[index_p] += value_p; a[j] += dense_d[j] for every j; }
+    private static Expression EmitScatter(in Node n, Expression[] operands, Expression target, int depth)
+    {
+        var array = Expression.Variable(typeof(double[]), "scatter");
+        var region = n.Region!;
+        int pairs = n.Aux;
+        var loop = For(operands[1], operands[2], depth, (i, statements) =>
+        {
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1);
+            var all = new List<Expression>(body);
+            for (int p = 0; p < pairs; p++)
+                all.Add(Expression.AddAssign(Expression.ArrayAccess(array, outputs[2 * p]), outputs[2 * p + 1]));
+            for (int d = 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
+            all.Add(Expression.Empty());
+            statements.Add(Expression.Block(variables, all));
+        });
+        return Expression.Block([array],
+            Expression.Assign(array, Expression.NewArrayBounds(typeof(double), operands[0])), loop, Expression.Assign(target, array));
+    }
+
+    private static Expression EmitAssemble(in Node n, Expression[] operands, Expression target, int depth)
+    {
+        var array = Expression.Variable(typeof(double[]), "assembled");
+        var statements = new List<Expression> { Expression.Assign(array, Expression.NewArrayBounds(typeof(double), operands[0])) };
+        for (int p = 0; p < n.Aux; p++)
+            statements.Add(Expression.AddAssign(Expression.ArrayAccess(array, operands[1 + 2 * p]), operands[2 + 2 * p]));
+        for (int d = 1 + 2 * n.Aux; d < operands.Length; d++) statements.Add(AddWhole(array, operands[d], depth));
+        statements.Add(Expression.Assign(target, array));
+        return Expression.Block([array], statements);
+    }
+
+    // Body variables are named after their loop's index (i_0, i_1, ...), so nested loops never shadow.
+    private static string Prefix(ParameterExpression index) => index.Name + "_";
+
+    private static Expression[] Parameters(Expression index, Expression[] operands, int firstCapture)
+    {
+        var ps = new Expression[1 + operands.Length - firstCapture];
+        ps[0] = index;
+        Array.Copy(operands, firstCapture, ps, 1, operands.Length - firstCapture);
+        return ps;
+    }
+
+    // for (j = 0; j < a.Length; j++) a[j] += b[j];
+    private static Expression AddWhole(Expression array, Expression addend, int depth)
+    {
+        var other = Expression.Variable(typeof(double[]), "dense");
+        var loop = For(Expression.Constant(0), Expression.ArrayLength(array), depth, (j, statements) =>
+            statements.Add(Expression.AddAssign(Expression.ArrayAccess(array, j), Expression.ArrayIndex(other, j))));
+        return Expression.Block([other], Expression.Assign(other, addend), loop);
+    }
+
+    /// <summary>for (i = start; i &lt; start + count; i++) { body }</summary>
+    private static Expression For(Expression start, Expression count, int depth, Action<ParameterExpression, List<Expression>> body)
+    {
+        var i = Expression.Variable(typeof(int), depth == 0 ? "i" : "i" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var end = Expression.Variable(typeof(int), "end");
+        var exit = Expression.Label("exit");
+        var statements = new List<Expression>();
+        body(i, statements);
+        statements.Add(Expression.PreIncrementAssign(i));
+        return Expression.Block([i, end],
+            Expression.Assign(i, start),
+            Expression.Assign(end, Expression.Add(start, count)),
+            Expression.Loop(Expression.IfThenElse(Expression.LessThan(i, end), Expression.Block(statements), Expression.Break(exit)), exit));
+    }
+}

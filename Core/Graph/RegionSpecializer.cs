@@ -1,0 +1,55 @@
+using ExprDiff.Rules;
+
+namespace ExprDiff.Graphs;
+
+/// <summary>
+/// Folds a loop's constant captures into its body (a reverse-mode seed of 1.0, a constant bound) and merges
+/// captures of the same value, so the body simplifies as straight-line code would: <c>100·1.0·d</c> becomes
+/// <c>100·d</c>. Run as the structured node is made; exact, since it only substitutes values.
+/// </summary>
+internal static class RegionSpecializer
+{
+    public static (int[] Args, Region Region) Specialize(GraphBuilder outer, int[] args, Region region, int firstCapture)
+    {
+        int captures = region.CaptureCount;
+        var keep = new int[captures]; // new capture index, or −1 when folded
+        var keptArgs = new List<int>(args[..firstCapture]);
+        var keptKinds = new List<ValueKind>();
+        var names = new List<string> { region.Body.ParameterNames[0] };
+        bool changed = false;
+        for (int k = 0; k < captures; k++)
+        {
+            int operand = args[firstCapture + k];
+            if (outer.IsConstant(operand, out _)) { keep[k] = -1; changed = true; continue; }
+            int existing = keptArgs.IndexOf(operand, firstCapture);
+            if (existing >= 0) { keep[k] = existing - firstCapture; changed = true; continue; }
+            keep[k] = keptKinds.Count;
+            keptArgs.Add(operand);
+            keptKinds.Add(region.CaptureKinds[k]);
+            names.Add(region.Body.ParameterNames[1 + k]);
+        }
+        if (!changed) return (args, region);
+
+        var body = region.Body;
+        var b = new GraphBuilder(names);
+        var map = new int[body.NodeCount];
+        for (int i = 0; i < body.NodeCount; i++)
+        {
+            var n = body[i];
+            if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux >= 1)
+            {
+                int k = n.Aux - 1;
+                map[i] = keep[k] < 0
+                    ? b.Constant(outer[args[firstCapture + k]].Value, n.Kind)
+                    : b.Input(1 + keep[k], -1, n.Kind);
+                continue;
+            }
+            var remapped = n.Remap(map);
+            map[i] = remapped.Args is not null
+                ? b.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
+                : b.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);
+        }
+        var outputs = body.Outputs.ToArray().Select(o => map[o]).ToArray();
+        return (keptArgs.ToArray(), new Region(b.Build(outputs, names), keptKinds));
+    }
+}

@@ -1,0 +1,162 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using ExprDiff.Graphs;
+using ExprDiff.Rules;
+
+namespace ExprDiff.Import;
+
+/// <summary>
+/// LINQ reductions as loops: <c>Enumerable.Range(a, n).Sum(i => …)</c>, <c>.Select(…).Sum()</c>, <c>x.Sum()</c>,
+/// <c>x.Select((v, i) => …).Sum()</c>. A reduction's lambda becomes the body of a loop node: a graph of its
+/// own, imported by a child importer that captures the enclosing values it reads. Nested reductions nest.
+/// </summary>
+internal sealed partial class ExpressionImporter
+{
+    private ExpressionImporter? _parent;
+    private List<int>? _captureNodes;
+    private List<ValueKind>? _captureKinds;
+    private List<string>? _regionNames;
+
+    private static bool IsEnumerable(MethodInfo m) => m.DeclaringType == typeof(Enumerable);
+
+    /// <summary>A value of an enclosing importer, as seen from this one.</summary>
+    private bool TryLookup(ParameterExpression p, out Val value)
+    {
+        if (_env.TryGetValue(p, out value))
+        {
+            if (value.Reference is Unassigned)
+                throw Unsupported(p, $"variable '{p.Name}' is read before it is assigned", "assign it first");
+            return true;
+        }
+        if (_parent is not null && _parent.TryLookup(p, out var outer))
+        {
+            value = _env[p] = Capture(outer);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Makes an enclosing value available in this loop body: a number or an array node becomes a
+    /// captured parameter of the body; constants and captured closure values are used as they are.</summary>
+    private Val Capture(Val outer)
+    {
+        int outerNode;
+        ValueKind kind;
+        int parameter = -1;
+        switch (outer.Reference)
+        {
+            case null:
+                outerNode = outer.Node;
+                kind = _parent!._b.KindOf(outerNode);
+                if (_parent._b.IsConstant(outerNode, out double c)) return Val.Of(_b.Constant(c, kind));
+                break;
+            case ParameterArray pa:
+                outerNode = _parent!.WholeArray(pa.Parameter);
+                kind = ValueKind.Array;
+                parameter = pa.Parameter;
+                break;
+            case ArrayNode an:
+                outerNode = an.Node;
+                kind = ValueKind.Array;
+                parameter = an.Parameter;
+                break;
+            default:
+                return outer; // constants, captured arrays, lambdas: the same in any graph
+        }
+        int index = _captureNodes!.IndexOf(outerNode);
+        if (index < 0)
+        {
+            index = _captureNodes.Count;
+            _captureNodes.Add(outerNode);
+            _captureKinds!.Add(kind);
+            _regionNames!.Add($"c{index}");
+        }
+        int input = _b.Input(1 + index, -1, kind);
+        return kind == ValueKind.Array ? Val.Ref(new ArrayNode(input, parameter)) : Val.Of(input);
+    }
+
+    /// <summary>Enumerable calls; returns false when <paramref name="call"/> is not one this importer knows.</summary>
+    private bool TryStepEnumerable(in Frame f, MethodCallExpression call)
+    {
+        var m = call.Method;
+        if (!IsEnumerable(m)) return false;
+        // Lambdas are bodies, not values: only the other arguments are imported first.
+        var values = call.Arguments.Where(a => a is not LambdaExpression).ToList();
+        if (Descend(f, values)) return true;
+        var args = PopValues(values.Count);
+        var lambda = call.Arguments.OfType<LambdaExpression>().FirstOrDefault();
+        switch (m.Name)
+        {
+            case nameof(Enumerable.Range) when args.Length == 2:
+                _values.Push(Val.Ref(new RangeValue(Scalar(args[0], call.Arguments[0], ValueKind.Int32), Scalar(args[1], call.Arguments[1], ValueKind.Int32))));
+                return true;
+            case nameof(Enumerable.Select) when lambda is not null && args.Length == 1:
+                _values.Push(Val.Ref(new MappedValue(Source(args[0], call), lambda)));
+                return true;
+            case nameof(Enumerable.Sum) when call.Type == typeof(double):
+                _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda)));
+                return true;
+            default:
+                throw Unsupported(call, $"Enumerable.{m.Name} is not supported here",
+                    "use Enumerable.Range(a, n).Sum(i => ...), .Select(...).Sum(), or x.Sum() over double[] parameters");
+        }
+    }
+
+    private object Source(Val v, Expression call) => v.Reference switch
+    {
+        RangeValue or MappedValue or ParameterArray or ArrayNode => v.Reference,
+        _ => throw Unsupported(call, "the sequence is not a range or an array parameter",
+            "start from Enumerable.Range(a, n) or from a double[] parameter"),
+    };
+
+    /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
+    private int Sum(Expression call, object source, LambdaExpression? selector)
+    {
+        // Peel the mapping: sum(select(s, f), g) is a loop over s with body g(f(item)).
+        var maps = new List<LambdaExpression>();
+        if (selector is not null) maps.Add(selector);
+        while (source is MappedValue mv) { maps.Insert(0, mv.Selector); source = mv.Source; }
+        int start, count;
+        Val? array = null;
+        switch (source)
+        {
+            case RangeValue r: start = r.Start; count = r.Count; break;
+            case ParameterArray pa:
+                array = Val.Ref(new ArrayNode(WholeArray(pa.Parameter), pa.Parameter));
+                start = _b.Constant(0, ValueKind.Int32);
+                count = _b.Make(Primitives.Length, WholeArray(pa.Parameter));
+                break;
+            case ArrayNode an:
+                array = Val.Ref(an);
+                start = _b.Constant(0, ValueKind.Int32);
+                count = _b.Make(Primitives.Length, an.Node);
+                break;
+            default: throw Unsupported(call, "this sequence cannot be summed", "sum a range or a double[] parameter");
+        }
+
+        var names = new List<string> { maps.Count > 0 ? maps[0].Parameters[^1].Name ?? "i" : "i" };
+        var body = new ExpressionImporter(new GraphBuilder(names), _rules, _root)
+        {
+            _parent = this, _captureNodes = new(), _captureKinds = new(), _regionNames = names,
+        };
+        int index = body._b.Input(0, -1, ValueKind.Int32);
+        // The item: the index itself for a range, the element for an array.
+        Val item = Val.Of(index);
+        if (array is { } a)
+        {
+            var captured = body.Capture(a);
+            item = Val.Of(body._b.Make(Primitives.Read, ((ArrayNode)captured.Reference!).Node, index));
+        }
+        foreach (var map in maps)
+        {
+            if (map.Parameters.Count == 2) body._env[map.Parameters[1]] = Val.Of(index); // (v, i) => …
+            body._env[map.Parameters[0]] = item;
+            item = body.Run(map.Body);
+        }
+        int value = body.Scalar(item, maps.Count > 0 ? maps[^1].Body : call, ValueKind.Double);
+        var region = new Region(body._b.Build([value], names), body._captureKinds.ToArray());
+        var args = new List<int> { start, count };
+        args.AddRange(body._captureNodes);
+        return _b.MakeStructured(Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Linq.Expressions;
+using ExprDiff.Evaluation;
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Rules;
+
+/// <summary><c>x[i]</c> with an index computed at run time. Its tangent reads the tangent array at i; its
+/// cotangent is a one-element contribution to the array's adjoint (an <see cref="AssemblePrimitive"/>).</summary>
+internal sealed class ReadPrimitive : Primitive, IStructuredPrimitive
+{
+    public ReadPrimitive() : base("read", 2, ValueKind.Double, ValueKind.Array, ValueKind.Int32) { }
+
+    public override bool IsFoldable => false;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("read is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        e.Set(node, e.Array(n.A)[e.Int(n.B)]);
+    }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t) =>
+        t[0] == DerivativeContext.Zero ? DerivativeContext.Zero : cx.Builder.Make(this, t[0], cx.Builder[node].B);
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        contributions[0] = wanted[0] ? b.Assemble(b.Make(Primitives.Length, n.A), [(n.B, ct)], []) : DerivativeContext.Zero;
+        contributions[1] = DerivativeContext.Zero;
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.ArrayIndex(operands[0], operands[1]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]}[{operands[1]}]", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => operand == 0 ? Precedence.Primary : 0;
+}
+
+/// <summary><c>x.Length</c>.</summary>
+internal sealed class LengthPrimitive : Primitive, IStructuredPrimitive
+{
+    public LengthPrimitive() : base("length", 1, ValueKind.Int32, ValueKind.Array) { }
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("length is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node) => e.Set(node, e.Array(e.Graph[node].A).Length);
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) => Expression.ArrayLength(operands[0]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]}.Length", Precedence.Primary);
+}
+
+/// <summary>
+/// A new array of a given length, zero but for listed contributions: <c>Aux</c> (index, value) pairs added
+/// at their indices, then whole arrays added element by element. The adjoint of an array is one of these:
+/// reverse mode gathers every contribution to an array into one, so it is built once.
+/// Operands: length, index₀, value₀, …, dense₀, ….
+/// </summary>
+internal sealed class AssemblePrimitive : Primitive, IStructuredPrimitive
+{
+    public AssemblePrimitive() : base("assemble", 0, ValueKind.Array) { }
+
+    public override bool IsFoldable => false;
+
+    public override ValueKind OperandKind(int i, in Node node) =>
+        i == 0 ? ValueKind.Int32 : i <= 2 * node.Aux ? (i % 2 == 1 ? ValueKind.Int32 : ValueKind.Double) : ValueKind.Array;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("assemble is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        var result = new double[e.Int(n.Operand(0))];
+        for (int p = 0; p < n.Aux; p++) result[e.Int(n.Operand(1 + 2 * p))] += e.Double(n.Operand(2 + 2 * p));
+        for (int d = 1 + 2 * n.Aux; d < n.Arity; d++)
+        {
+            var dense = e.Array(n.Operand(d));
+            for (int j = 0; j < result.Length; j++) result[j] += dense[j];
+        }
+        e.Set(node, result);
+    }
+
+    /// <summary>The (index, value) pairs of an assemble node.</summary>
+    public static IEnumerable<(int Index, int Value)> Pairs(in Node n)
+    {
+        var list = new List<(int, int)>(n.Aux);
+        for (int p = 0; p < n.Aux; p++) list.Add((n.Operand(1 + 2 * p), n.Operand(2 + 2 * p)));
+        return list;
+    }
+
+    /// <summary>The whole arrays an assemble node adds.</summary>
+    public static IEnumerable<int> Dense(in Node n)
+    {
+        var list = new List<int>();
+        for (int d = 1 + 2 * n.Aux; d < n.Arity; d++) list.Add(n.Operand(d));
+        return list;
+    }
+
+    // Linear: the tangent assembles the tangents.
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        var pairs = new List<(int, int)>();
+        for (int p = 0; p < n.Aux; p++)
+            if (t[2 + 2 * p] != DerivativeContext.Zero) pairs.Add((n.Operand(1 + 2 * p), t[2 + 2 * p]));
+        var dense = new List<int>();
+        for (int d = 1 + 2 * n.Aux; d < n.Arity; d++)
+            if (t[d] != DerivativeContext.Zero) dense.Add(t[d]);
+        return pairs.Count == 0 && dense.Count == 0 ? DerivativeContext.Zero : b.Assemble(n.Operand(0), pairs, dense);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        contributions.Fill(DerivativeContext.Zero);
+        for (int p = 0; p < n.Aux; p++)
+            if (wanted[2 + 2 * p]) contributions[2 + 2 * p] = b.Make(Primitives.Read, ct, n.Operand(1 + 2 * p));
+        for (int d = 1 + 2 * n.Aux; d < n.Arity; d++)
+            if (wanted[d]) contributions[d] = ct;
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        throw new InvalidOperationException("assemble is exported as statements.");
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Assemble({string.Join(", ", operands.ToArray())})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}

@@ -1,0 +1,130 @@
+using System.Linq.Expressions;
+using ExprDiff.Evaluation;
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Rules;
+
+/// <summary>
+/// Σ_{i = start}^{start+count−1} body(i), summed in order from 0.0 as <c>Enumerable.Range(start, count).Sum(i => …)</c>
+/// does. Operands: start, count, then the body's captured values. The body is a pure function of i and the
+/// captures, so reverse mode needs no tape: the adjoint is one more loop that scatters each iteration's
+/// contributions into the captures' adjoints (<see cref="ScatterPrimitive"/>).
+/// </summary>
+internal sealed class SumRangePrimitive : Primitive, IStructuredPrimitive
+{
+    public const int Captures = 2;
+
+    public SumRangePrimitive() : base("sum", 0, ValueKind.Double) { }
+
+    public override int FirstCapture => Captures;
+
+    public override bool IsFoldable => false;
+
+    public override ValueKind OperandKind(int i, in Node node) =>
+        i < Captures ? ValueKind.Int32 : node.Region!.CaptureKinds[i - Captures];
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("sum is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        int start = e.Int(n.Operand(0)), count = e.Int(n.Operand(1));
+        double sum = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            var body = e.RunRegion(n.Region!, i, n, Captures);
+            sum += body.Double(n.Region!.Body.Outputs[0]);
+        }
+        e.Set(node, sum);
+    }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var n = cx.Builder[node];
+        var tangentRegion = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures);
+        if (tangentRegion is null) return DerivativeContext.Zero;
+        var args = n.Args!.Concat(tangentCaptures).ToArray();
+        return cx.Builder.MakeStructured(this, ValueKind.Double, args, tangentRegion);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var n = cx.Builder[node];
+        contributions.Fill(DerivativeContext.Zero);
+        LoopDerivatives.ScatterAdjoints(cx, n, Captures, n.Operand(0), n.Operand(1), [ct], wanted[Captures..], contributions[Captures..],
+            (body, seeds) => [(body.Region.Body.Outputs[0], seeds[0])]);
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        throw new InvalidOperationException("sum is exported as statements.");
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Sum({string.Join(", ", operands.ToArray())})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
+
+/// <summary>
+/// A new array of a given length into which every iteration i of a loop adds its body's outputs:
+/// <c>Aux</c> (index, value) pairs, then whole arrays. The adjoint of a loop with respect to an array it
+/// reads. Operands: length, start, count, then the body's captured values.
+/// </summary>
+internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
+{
+    public const int Captures = 3;
+
+    public ScatterPrimitive() : base("scatter", 0, ValueKind.Array) { }
+
+    public override int FirstCapture => Captures;
+
+    public override bool IsFoldable => false;
+
+    public override ValueKind OperandKind(int i, in Node node) =>
+        i < Captures ? ValueKind.Int32 : node.Region!.CaptureKinds[i - Captures];
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("scatter is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        var result = new double[e.Int(n.Operand(0))];
+        int start = e.Int(n.Operand(1)), count = e.Int(n.Operand(2));
+        var outputs = n.Region!.Body.Outputs;
+        for (int i = start; i < start + count; i++)
+        {
+            var body = e.RunRegion(n.Region!, i, n, Captures);
+            for (int p = 0; p < n.Aux; p++) result[body.Int(outputs[2 * p])] += body.Double(outputs[2 * p + 1]);
+            for (int d = 2 * n.Aux; d < outputs.Length; d++)
+            {
+                var dense = body.Array(outputs[d]);
+                for (int j = 0; j < result.Length; j++) result[j] += dense[j];
+            }
+        }
+        e.Set(node, result);
+    }
+
+    // Linear in the values it adds: the tangent scatters their tangents at the same indices.
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        var region = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures, n.Aux);
+        if (region is null) return DerivativeContext.Zero;
+        var args = n.Args!.Concat(tangentCaptures).ToArray();
+        return b.MakeStructured(this, ValueKind.Array, args, region, n.Aux);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions) =>
+        throw new ExprDiffException($"cannot differentiate the adjoint of a loop in reverse mode{(cx.FunctionText is null ? "" : $" in '{cx.FunctionText}'")}: " +
+            "reverse over reverse is not supported for loops; Diff.Hessian and Diff.Hvp use forward over reverse, which is");
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        throw new InvalidOperationException("scatter is exported as statements.");
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Scatter({string.Join(", ", operands.ToArray())})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
