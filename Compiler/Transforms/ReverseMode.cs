@@ -87,7 +87,9 @@ internal static class ReverseMode
     {
         if (b.KindOf(target) == ValueKind.Array)
         {
-            // Arrays are never selected between, so their contributions need no guard.
+            // An array's adjoint is built whole, so a guarded contribution (a read inside a conditional
+            // branch) carries its guard into each of its values.
+            if (edgeGuard != Always) value = Guard(b, value, edgeGuard);
             if (!arrays.TryGetValue(target, out var contributions)) arrays[target] = contributions = new List<int>();
             contributions.Add(value);
             return;
@@ -100,6 +102,17 @@ internal static class ReverseMode
         }
         if (!guarded.TryGetValue(target, out var list)) guarded[target] = list = new List<(int, int)>(2);
         list.Add((edgeGuard, value));
+    }
+
+    private static int Guard(GraphBuilder b, int contribution, int guard)
+    {
+        var n = b[contribution];
+        if (!ReferenceEquals(n.Op, Primitives.Assemble) || AssemblePrimitive.Dense(n).Any())
+            throw new ExprDiffException("cannot differentiate a loop inside a conditional branch in reverse mode yet; " +
+                "move the loop out of the branch (compute it unconditionally and select its result)");
+        var zero = b.Constant(0);
+        var pairs = AssemblePrimitive.Pairs(n).Select(p => (p.Index, b.Select(guard, p.Value, zero))).ToList();
+        return b.Assemble(n.Operand(0), pairs, []);
     }
 
     /// <summary>

@@ -683,6 +683,16 @@ internal static class ExpressionPrinter
                 }
             }
 
+            // Extension methods read as the user wrote them: x.Select(...).Sum(), not Enumerable.Sum(Enumerable.Select(x, ...)).
+            if (c.Object == null && args.Count > 0 && m.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute), false))
+            {
+                SE(args[0], PPrimary, indent);
+                S("." + m.Name + "(");
+                SList(args.Skip(1).ToList(), indent);
+                S(")");
+                return;
+            }
+
             Receiver();
             string name = m.Name;
             if (m.IsGenericMethod)
