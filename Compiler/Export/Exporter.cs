@@ -32,6 +32,8 @@ internal static class Exporter
         IReadOnlyDictionary<int, int>? minimumLengths = null)
     {
         var state = new ExportState(graph, parameters);
+        // A gradient built by a loop is written straight into the caller's buffer: no array, no copy.
+        if (layout is WriteArrayLayout wa && state.CanWriteInPlace(wa.ArrayOutput)) state.InPlace = (graph.Outputs[wa.ArrayOutput], wa.Target);
         var body = new List<Expression>();
         body.AddRange(state.Guards(layout, minimumLengths));
         body.AddRange(state.Statements());
@@ -149,6 +151,20 @@ internal static class Exporter
             }
         }
 
+        /// <summary>The array node written straight into an array parameter, if any.</summary>
+        public (int Node, int Parameter)? InPlace { get; set; }
+
+        /// <summary>Whether output <paramref name="output"/> is an array built by a loop and read by nothing else.</summary>
+        public bool CanWriteInPlace(int output)
+        {
+            int node = _g.Outputs[output];
+            if (!LoopEmitter.IsStatement(_g[node].Op)) return false;
+            foreach (var n in _g.Nodes)
+                for (int j = 0; j < n.Arity; j++)
+                    if (n.Operand(j) == node) return false;
+            return true;
+        }
+
         /// <summary>A loop body: its statements and the expressions of its outputs, given the values of its
         /// parameters (the index variable and the loop's captured operands).</summary>
         public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs) ExportBody(
@@ -180,7 +196,8 @@ internal static class Exporter
                     var target = Allocate(TypeOf(n.Kind));
                     (_expiring[_lastUse[i]] ??= new()).Add(target);
                     _expr[i] = target;
-                    statements.Add(LoopEmitter.Emit(n, args, target, _depth));
+                    var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
+                    statements.Add(LoopEmitter.Emit(n, args, target, _depth, into));
                     continue;
                 }
                 for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
@@ -288,7 +305,8 @@ internal static class Exporter
                     body.Add(Output(a.Output));
                     break;
                 case WriteArrayLayout wa:
-                    body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length)));
+                    if (InPlace is null)
+                        body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length)));
                     body.Add(Output(wa.Value));
                     break;
                 case WriteLayout w:

@@ -15,12 +15,20 @@ internal static class LoopEmitter
 
     /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
     /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
-    public static Expression Emit(in Node n, Expression[] operands, Expression target, int depth)
+    /// <param name="into">An array (of the right length) to build an array-valued node in, cleared first, instead of a new one.</param>
+    public static Expression Emit(in Node n, Expression[] operands, Expression target, int depth, Expression? into = null)
     {
         if (ReferenceEquals(n.Op, Primitives.SumRange)) return EmitSum(n, operands, target, depth);
-        if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth);
-        return EmitAssemble(n, operands, target, depth);
+        if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth, into);
+        return EmitAssemble(n, operands, target, depth, into);
     }
+
+    private static readonly System.Reflection.MethodInfo ClearRange =
+        typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
+
+    private static Expression NewOrCleared(ParameterExpression array, Expression length, Expression? into) => into is null
+        ? Expression.Assign(array, Expression.NewArrayBounds(typeof(double), length))
+        : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), length));
 
     // acc = 0; for (i = start; i < start + count; i++) acc += body(i);
     private static Expression EmitSum(in Node n, Expression[] operands, Expression target, int depth)
@@ -36,7 +44,7 @@ internal static class LoopEmitter
     }
 
     // a = new double[length]; for (i …) { a[index_p] += value_p; a[j] += dense_d[j] for every j; }
-    private static Expression EmitScatter(in Node n, Expression[] operands, Expression target, int depth)
+    private static Expression EmitScatter(in Node n, Expression[] operands, Expression target, int depth, Expression? into)
     {
         var array = Expression.Variable(typeof(double[]), "scatter");
         var region = n.Region!;
@@ -51,14 +59,13 @@ internal static class LoopEmitter
             all.Add(Expression.Empty());
             statements.Add(Expression.Block(variables, all));
         });
-        return Expression.Block([array],
-            Expression.Assign(array, Expression.NewArrayBounds(typeof(double), operands[0])), loop, Expression.Assign(target, array));
+        return Expression.Block([array], NewOrCleared(array, operands[0], into), loop, Expression.Assign(target, array));
     }
 
-    private static Expression EmitAssemble(in Node n, Expression[] operands, Expression target, int depth)
+    private static Expression EmitAssemble(in Node n, Expression[] operands, Expression target, int depth, Expression? into)
     {
         var array = Expression.Variable(typeof(double[]), "assembled");
-        var statements = new List<Expression> { Expression.Assign(array, Expression.NewArrayBounds(typeof(double), operands[0])) };
+        var statements = new List<Expression> { NewOrCleared(array, operands[0], into) };
         for (int p = 0; p < n.Aux; p++)
             statements.Add(Expression.AddAssign(Expression.ArrayAccess(array, operands[1 + 2 * p]), operands[2 + 2 * p]));
         for (int d = 1 + 2 * n.Aux; d < operands.Length; d++) statements.Add(AddWhole(array, operands[d], depth));

@@ -17,6 +17,10 @@ internal sealed class FusionPass : RewritePass
 
     public override string Name => "fusion (SinCos)";
 
+    protected override object? SaveState() => _both;
+
+    protected override void RestoreState(object? state) => _both = state as HashSet<int> ?? new();
+
     protected override void Prepare(Graph graph)
     {
         var sin = new HashSet<int>();

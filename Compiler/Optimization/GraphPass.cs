@@ -28,15 +28,35 @@ internal abstract class RewritePass : GraphPass
     /// <summary>Called before the copy, e.g. to count uses.</summary>
     protected virtual void Prepare(Graph graph) { }
 
+    /// <summary>State set by <see cref="Prepare"/>, saved across the copy of a loop body (the pass recurses into it).</summary>
+    protected virtual object? SaveState() => null;
+
+    protected virtual void RestoreState(object? state) { }
+
     /// <summary>The node replacing <paramref name="node"/>, built from its copied operands; the default copies it.</summary>
     protected virtual int Rewrite(GraphBuilder b, in Node node, ReadOnlySpan<int> operands) => Copy(b, node, operands);
 
-    protected static int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Args is not null
-        ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), n.Region, n.Aux)
+    protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Args is not null
+        ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), OptimizeBody(n.Region), n.Aux)
         : b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,
             n.Aux, n.Aux2, n.Value, n.Kind);
 
+    // A loop body is a graph of its own: the same pass runs on it, so loops are optimized like straight-line code.
+    private Region? OptimizeBody(Region? region)
+    {
+        if (region is null) return null;
+        var body = Run(region.Body);
+        return ReferenceEquals(body, region.Body) ? region : new Region(body, region.CaptureKinds);
+    }
+
     public sealed override Graph Run(Graph graph)
+    {
+        var saved = SaveState();
+        try { return RunOn(graph); }
+        finally { RestoreState(saved); }
+    }
+
+    private Graph RunOn(Graph graph)
     {
         Prepare(graph);
         var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify);

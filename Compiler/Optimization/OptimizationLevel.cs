@@ -3,7 +3,8 @@ namespace ExprDiff;
 /// <summary>How far the optimizer may go with a derivative.</summary>
 public enum OptimizationLevel
 {
-    /// <summary>No passes: the graph as differentiation built it (still folded and hash-consed at construction).</summary>
+    /// <summary>No optimization at all: the derivative exactly as the rules write it (multiplications by one,
+    /// unfolded constants and all; equal nodes are still shared). For comparison and for debugging a rule.</summary>
     None,
 
     /// <summary>

@@ -106,7 +106,7 @@ internal sealed class DiffProblem
     {
         ArgumentNullException.ThrowIfNull(f);
         options ??= DiffOptions.Default;
-        var function = ExpressionImporter.Import(f, options.Rules);
+        var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None);
         var b = function.Builder;
         var shapes = function.Parameters;
         int[] wrt, positions;

@@ -28,11 +28,12 @@ internal sealed partial class GraphBuilder
     }
 
     /// <summary>A builder holding a copy of <paramref name="graph"/>'s nodes, same indices.</summary>
-    public GraphBuilder(Graph graph)
+    public GraphBuilder(Graph graph, bool fold = true, bool simplify = true)
     {
         _nodes = new List<Node>(graph.NodeCount * 2);
         _index = new Dictionary<NodeKey, int>(graph.NodeCount * 2);
-        _fold = _simplify = true;
+        _fold = fold;
+        _simplify = simplify;
         ParameterNames = graph.ParameterNames;
         foreach (var n in graph.Nodes)
         {
@@ -42,6 +43,12 @@ internal sealed partial class GraphBuilder
     }
 
     public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>Whether this builder folds constants.</summary>
+    public bool Folds => _fold;
+
+    /// <summary>Whether this builder applies the primitives' simplifications.</summary>
+    public bool Simplifies => _simplify;
 
     public int Count => _nodes.Count;
 

@@ -135,7 +135,7 @@ internal sealed partial class ExpressionImporter
         }
 
         var names = new List<string> { maps.Count > 0 ? maps[0].Parameters[^1].Name ?? "i" : "i" };
-        var body = new ExpressionImporter(new GraphBuilder(names), _rules, _root)
+        var body = new ExpressionImporter(new GraphBuilder(names, _b.Folds, _b.Simplifies), _rules, _root)
         {
             _parent = this, _captureNodes = new(), _captureKinds = new(), _regionNames = names,
         };

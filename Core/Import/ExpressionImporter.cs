@@ -27,11 +27,13 @@ internal sealed partial class ExpressionImporter
     }
 
     /// <summary>Imports a whole function into a new builder.</summary>
-    public static ImportedFunction Import(LambdaExpression lambda, RuleSet rules)
+    /// <param name="simplify">Whether the builder folds constants and simplifies as nodes are made; off, the
+    /// graph (and every derivative built in it) is exactly what the rules write, for comparison.</param>
+    public static ImportedFunction Import(LambdaExpression lambda, RuleSet rules, bool simplify = true)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         var names = lambda.Parameters.Select((p, i) => p.Name ?? $"p{i}").ToArray();
-        var importer = new ExpressionImporter(new GraphBuilder(names), rules, lambda);
+        var importer = new ExpressionImporter(new GraphBuilder(names, simplify, simplify), rules, lambda);
         return importer.ImportRoot();
     }
 

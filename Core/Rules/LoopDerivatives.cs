@@ -20,7 +20,7 @@ internal static class LoopDerivatives
         out int[] tangentCaptures, int pairCount = -1)
     {
         var body = region.Body;
-        var rb = new GraphBuilder(body);
+        var rb = new GraphBuilder(body, cx.Builder.Folds, cx.Builder.Simplifies);
         var names = body.ParameterNames.ToList();
         var kinds = region.CaptureKinds.ToList();
         var seeds = new Dictionary<int, int>();
@@ -80,7 +80,7 @@ internal static class LoopDerivatives
         var b = cx.Builder;
         var region = loop.Region!;
         var body = region.Body;
-        var rb = new GraphBuilder(body);
+        var rb = new GraphBuilder(body, cx.Builder.Folds, cx.Builder.Simplifies);
         var names = body.ParameterNames.ToList();
         var kinds = region.CaptureKinds.ToList();
         var seedInputs = new int[cotangents.Length];
