@@ -35,6 +35,16 @@ public class BenchmarkVerifyTests
         AssertAgree(b.Verify(), b.Scale(), 1e-6);
     }
 
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(1_000_000)]
+    public void LoopGradientBenchmarks_variants_agree(int n)
+    {
+        var b = new LoopGradientBenchmarks { N = n };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-12);
+    }
+
     [Fact]
     public void GradientCompileTimeBenchmarks_variants_agree()
     {
