@@ -94,11 +94,18 @@ internal sealed partial class ExpressionImporter
                 _values.Push(Val.Ref(new MappedValue(Source(args[0], call), lambda)));
                 return true;
             case nameof(Enumerable.Sum) when call.Type == typeof(double):
-                _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda)));
+                _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda, out _)));
                 return true;
+            case nameof(Enumerable.Average) when call.Type == typeof(double):
+            {
+                // The mean of an empty sequence is NaN here (0/0), where LINQ throws.
+                int sum = Sum(call, Source(args[0], call), lambda, out int count);
+                _values.Push(Val.Of(_b.Div(sum, _b.Make(Primitives.IntToDouble, count))));
+                return true;
+            }
             default:
                 throw Unsupported(call, $"Enumerable.{m.Name} is not supported here",
-                    "use Enumerable.Range(a, n).Sum(i => ...), .Select(...).Sum(), or x.Sum() over double[] parameters");
+                    "use Enumerable.Range(a, n).Sum(i => ...) or .Average(...), .Select(...).Sum(), or x.Sum() over double[] parameters");
         }
     }
 
@@ -110,13 +117,13 @@ internal sealed partial class ExpressionImporter
     };
 
     /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
-    private int Sum(Expression call, object source, LambdaExpression? selector)
+    private int Sum(Expression call, object source, LambdaExpression? selector, out int count)
     {
         // Peel the mapping: sum(select(s, f), g) is a loop over s with body g(f(item)).
         var maps = new List<LambdaExpression>();
         if (selector is not null) maps.Add(selector);
         while (source is MappedValue mv) { maps.Insert(0, mv.Selector); source = mv.Source; }
-        int start, count;
+        int start;
         Val? array = null;
         switch (source)
         {

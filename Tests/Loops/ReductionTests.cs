@@ -90,6 +90,16 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Average_is_the_sum_over_the_count()
+    {
+        Expression<Func<double[], double>> f = x => x.Average() + Enumerable.Range(0, x.Length).Average(i => x[i] * x[i]);
+        double[] x = [0.5, -2.0, 3.0];
+        Assert.Equal(f.Compile()(x), Diff.ValueAndGradient(f).Compile()(x, new double[3]), 1e-15);
+        var g = Diff.Gradient(f).Compile()(x);
+        for (int i = 0; i < 3; i++) Assert.Equal(1.0 / 3 + 2 * x[i] / 3, g[i], 1e-15);
+    }
+
+    [Fact]
     public void Nested_reduction_over_pairs_matches_the_term_by_term_gradient()
     {
         // A Lennard-Jones-like pair energy over i < j, with r² written out.
