@@ -31,7 +31,13 @@ internal static class Exporter
     public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType,
         IReadOnlyDictionary<int, int>? minimumLengths = null)
     {
-        var state = new ExportState(graph, parameters);
+        // Gradient elements are written as soon as they are computed, so what they read dies early.
+        var sinks = new Dictionary<int, List<Expression>>();
+        if (layout is WriteLayout wl)
+            foreach (var (index, output) in wl.Elements)
+                (sinks.TryGetValue(graph.Outputs[output], out var list) ? list : sinks[graph.Outputs[output]] = new())
+                    .Add(Expression.ArrayAccess(parameters[wl.Target], Expression.Constant(index)));
+        var state = new ExportState(graph, parameters, sinks: sinks);
         // A gradient built by a loop is written straight into the caller's buffer: no array, no copy.
         if (layout is WriteArrayLayout wa && state.CanWriteInPlace(wa.ArrayOutput)) state.InPlace = (graph.Outputs[wa.ArrayOutput], wa.Target);
         var body = new List<Expression>();
@@ -58,8 +64,13 @@ internal static class Exporter
         private readonly string _prefix;
         private readonly int _depth;
 
-        public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0)
+        private readonly IReadOnlyDictionary<int, List<Expression>> _sinks;
+        private int[] _readByNodes = [];
+
+        public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0,
+            IReadOnlyDictionary<int, List<Expression>>? sinks = null)
         {
+            _sinks = sinks ?? new Dictionary<int, List<Expression>>();
             _prefix = prefix;
             _depth = depth;
             _g = graph;
@@ -85,6 +96,7 @@ internal static class Exporter
                 int weight = LoopEmitter.IsStatement(n.Op) ? 2 : 1;
                 for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)] += weight;
             }
+            _readByNodes = (int[])uses.Clone();
             foreach (int o in _g.Outputs) uses[o]++; // each output is read once more, by the result
 
             for (int i = 0; i < nodes.Length; i++)
@@ -98,7 +110,7 @@ internal static class Exporter
                     if (!_materialized[o]) d = Math.Max(d, depth[o]);
                 }
                 depth[i] = d + 1;
-                _materialized[i] = uses[i] != 1 || depth[i] > MaxInlineDepth || LoopEmitter.IsStatement(n.Op);
+                _materialized[i] = uses[i] != 1 || depth[i] > MaxInlineDepth || LoopEmitter.IsStatement(n.Op) || _sinks.ContainsKey(i);
                 if (_materialized[i]) depth[i] = 0;
             }
 
@@ -116,7 +128,19 @@ internal static class Exporter
                     else if (_expr[o] is null) home[o] = home[i];
                 }
             }
-            foreach (int o in _g.Outputs) _lastUse[o] = nodes.Length;
+            foreach (int o in _g.Outputs)
+                _lastUse[o] = IsSunk(o) && !IsOutputReadByResult(o) ? Math.Max(_lastUse[o], o + 1) : nodes.Length;
+        }
+
+        /// <summary>A node written to its destinations right where it is computed (see the sinks).</summary>
+        public bool IsSunk(int node) => _sinks.ContainsKey(node) && !IsLeaf(_g[node]);
+
+        // An output the result still reads (the returned value) stays live to the end.
+        private bool IsOutputReadByResult(int node)
+        {
+            int count = 0;
+            foreach (int o in _g.Outputs) if (o == node) count++;
+            return count > _sinks[node].Count;
         }
 
         private static bool IsLeaf(in Node n) =>
@@ -205,10 +229,19 @@ internal static class Exporter
                     ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
                     : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
                 if (!_materialized[i]) { _expr[i] = e; continue; }
+                if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && _readByNodes[i] == 0 && !IsOutputReadByResult(i))
+                {
+                    // Written once and read by nothing else: straight into its destination.
+                    statements.Add(Expression.Assign(only[0], e));
+                    _expr[i] = only[0];
+                    continue;
+                }
                 var variable = Allocate(e.Type);
                 (_expiring[_lastUse[i]] ??= new()).Add(variable);
                 _expr[i] = variable;
                 statements.Add(Expression.Assign(variable, e));
+                if (_sinks.TryGetValue(i, out var targets))
+                    foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
             }
             return statements;
         }
@@ -317,8 +350,10 @@ internal static class Exporter
                     int written = w.Elements.Length == 0 ? 0 : w.Elements.Max(e => e.Index) + 1;
                     var values = new Expression?[written];
                     foreach (var (index, output) in w.Elements) values[index] = Output(output);
+                    var sunk = new HashSet<int>(w.Elements.Where(e => IsSunk(_g.Outputs[e.Output])).Select(e => e.Index));
                     for (int i = 0; i < written; i++)
-                        body.Add(Expression.Assign(Expression.ArrayAccess(target, Expression.Constant(i)), values[i] ?? Expression.Constant(0.0)));
+                        if (!sunk.Contains(i))
+                            body.Add(Expression.Assign(Expression.ArrayAccess(target, Expression.Constant(i)), values[i] ?? Expression.Constant(0.0)));
                     if (!w.Length.IsFixed || w.Length.Fixed > written)
                         body.Add(Expression.Call(ClearRange, target, Expression.Constant(written),
                             Expression.Subtract(Length(w.Length), Expression.Constant(written))));

@@ -66,8 +66,8 @@ public class GoldenGradientTests
                 v1 = x[1] - v0 * v0;
                 v2 = 1.0 - v0;
                 v3 = 200.0 * v1;
-                gradient[0] = 2.0 * (v0 * -v3) - 2.0 * v2;
                 gradient[1] = v3;
+                gradient[0] = 2.0 * (v0 * -v3) - 2.0 * v2;
                 Array.Clear(gradient, 2, x.Length - 2);
                 return 100.0 * (v1 * v1) + v2 * v2;
             }
