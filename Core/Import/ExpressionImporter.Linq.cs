@@ -116,9 +116,17 @@ internal sealed partial class ExpressionImporter
             "start from Enumerable.Range(a, n) or from a double[] parameter"),
     };
 
+    // Loop bodies are imported, differentiated and exported recursively, one level per nesting: bound the
+    // nesting so that no input, however contrived, can exhaust the stack (which would kill the process).
+    private const int MaxNesting = 64;
+
+    private int Nesting => _parent is null ? 0 : 1 + _parent.Nesting;
+
     /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
     private int Sum(Expression call, object source, LambdaExpression? selector, out int count)
     {
+        if (Nesting >= MaxNesting)
+            throw Unsupported(call, $"reductions are nested more than {MaxNesting} deep", "flatten the nesting");
         // Peel the mapping: sum(select(s, f), g) is a loop over s with body g(f(item)).
         var maps = new List<LambdaExpression>();
         if (selector is not null) maps.Add(selector);

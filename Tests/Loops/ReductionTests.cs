@@ -193,6 +193,26 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Absurdly_deep_nesting_is_refused_not_a_stack_overflow()
+    {
+        // Σ_i0 Σ_i1 … x[0]: 70 nested reductions.
+        var x = Expression.Parameter(typeof(double[]), "x");
+        var range = typeof(Enumerable).GetMethod(nameof(Enumerable.Range))!;
+        var sum = typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Sum) && m.IsGenericMethod
+            && m.GetParameters() is [_, { ParameterType: var p }] && p.IsGenericType && p.GetGenericArguments()[1] == typeof(double))
+            .MakeGenericMethod(typeof(int));
+        Expression body = Expression.ArrayIndex(x, Expression.Constant(0));
+        for (int k = 0; k < 70; k++)
+        {
+            var i = Expression.Parameter(typeof(int), "i" + k);
+            body = Expression.Call(sum, Expression.Call(range, Expression.Constant(0), Expression.Constant(1)), Expression.Lambda<Func<int, double>>(body, i));
+        }
+        var f = Expression.Lambda<Func<double[], double>>(body, x);
+        var e = Assert.Throws<ExprDiffException>(() => Diff.Gradient(f));
+        Assert.Contains("reductions are nested more than 64 deep; flatten the nesting", e.Message);
+    }
+
+    [Fact]
     public void Hessian_of_a_loop_program_says_to_use_hvp()
     {
         var e = Assert.Throws<ExprDiffException>(() => Diff.Hessian(RangeSumRosenbrock));
