@@ -17,6 +17,7 @@ public class GradientBenchmarks
     private Func<double[], double[], double> _handwritten = null!;
     private Func<double[], double[], double> _compiled = null!;
     private Func<double[], double[], double> _unoptimized = null!;
+    private Func<double[], double[], double> _fastMath = null!;
 
     [Params("P1-10", "P1-100", "P1-1000", "P1-10000", "P2", "P3", "P4")]
     public string Problem { get; set; } = "P1-10";
@@ -30,6 +31,7 @@ public class GradientBenchmarks
         _handwritten = p.ValueAndGradient;
         _compiled = Diff.ValueAndGradient(p.TermByTerm()).Compile();
         _unoptimized = Diff.ValueAndGradient(p.TermByTerm(), new DiffOptions { Optimization = OptimizationLevel.None }).Compile();
+        _fastMath = Diff.ValueAndGradient(p.TermByTerm(), new DiffOptions { Optimization = OptimizationLevel.FastMath }).Compile();
     }
 
     [Benchmark(Baseline = true)]
@@ -42,9 +44,16 @@ public class GradientBenchmarks
     [Benchmark]
     public double ExprDiffUnoptimized() => _unoptimized(_x, _grad);
 
+    /// <summary>The same derivative at <see cref="OptimizationLevel.FastMath"/> (integer powers as plain products).</summary>
+    [Benchmark]
+    public double ExprDiffFastMath() => _fastMath(_x, _grad);
+
     /// <summary>Max |difference| between the variants' values and gradient elements (after <see cref="Setup"/>).</summary>
     public double Verify() => Math.Max(Agreement.MaxAbsDifference(_x, _handwritten, _compiled),
         Agreement.MaxAbsDifference(_x, _handwritten, _unoptimized));
+
+    /// <summary>Max |difference| of the fast-math variant, which may differ by rounding.</summary>
+    public double VerifyFastMath() => Agreement.MaxAbsDifference(_x, _handwritten, _fastMath);
 
     /// <summary>Max |value| and |gradient element| of the hand-written result: what <see cref="Verify"/> is relative to.</summary>
     public double Scale() => Agreement.Scale(_x, _handwritten);

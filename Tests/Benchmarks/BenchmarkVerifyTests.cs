@@ -19,6 +19,7 @@ public class BenchmarkVerifyTests
         var b = new GradientBenchmarks { Problem = problem };
         b.Setup();
         AssertAgree(b.Verify(), b.Scale(), 1e-9);
+        AssertAgree(b.VerifyFastMath(), b.Scale(), 1e-9);
     }
 
     // Central differences with h = ∛ε·max(1, |x|) carry truncation and rounding error of order 1e-10..1e-8
