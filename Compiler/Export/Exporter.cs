@@ -157,12 +157,14 @@ internal static class Exporter
         public IEnumerable<Expression> Guards(ResultLayout layout, IReadOnlyDictionary<int, int>? minimumLengths)
         {
             var length = new Dictionary<int, int>();
+            // Every array read is checked up front: for null always, and for length where elements are read at
+            // constant indices, so a bad argument fails with its name rather than deep inside a loop.
             foreach (var n in _g.Nodes)
-                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 >= 0)
+                if (ReferenceEquals(n.Op, Primitives.Input) && (n.Aux2 >= 0 || n.Kind == ValueKind.Array))
                     length[n.Aux] = Math.Max(length.GetValueOrDefault(n.Aux), n.Aux2 + 1);
             if (minimumLengths is not null)
                 foreach (var (p, min) in minimumLengths)
-                    if (min > 0) length[p] = Math.Max(length.GetValueOrDefault(p), min);
+                    if (min > 0 || _parameters[p].Type == typeof(double[])) length[p] = Math.Max(length.GetValueOrDefault(p), min);
             foreach (var (p, min) in length.OrderBy(kv => kv.Key))
                 yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(Name(p)));
             if (layout is WriteArrayLayout wa)

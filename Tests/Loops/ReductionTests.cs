@@ -213,6 +213,17 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Null_arrays_are_named_not_a_null_reference()
+    {
+        Expression<Func<double[], double[], double>> f = (w, y) => Enumerable.Range(0, y.Length).Sum(i => w[0] * y[i]);
+        var g = Diff.Gradient(f).Compile();
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => g([1.0], null!)).ParamName);
+        Assert.Equal("w", Assert.Throws<ArgumentNullException>(() => g(null!, [1.0])).ParamName);
+        var h = Diff.Gradient(RangeSumRosenbrock).Compile();
+        Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => h(null!)).ParamName);
+    }
+
+    [Fact]
     public void Hessian_of_a_loop_program_says_to_use_hvp()
     {
         var e = Assert.Throws<ExprDiffException>(() => Diff.Hessian(RangeSumRosenbrock));
