@@ -8,6 +8,7 @@ internal sealed class ConstantFoldingPass : RewritePass
 {
     public override string Name => "constant folding";
     protected override bool Fold => true;
+    protected override bool NothingToDo(Graph graph) => graph.IsCanonical && !HasRegions(graph);
 }
 
 /// <summary>The exact algebraic identities of each primitive (<c>x*1 → x</c>, <c>x−0 → x</c>, <c>x+(−0) → x</c>,
@@ -22,6 +23,8 @@ internal sealed class AlgebraicSimplificationPass : RewritePass
     // A simplification can reveal constants (a select with a constant condition, Pow(x, 0) → 1); folding
     // them here, which is exact, keeps the pipeline at a fixed point after one run.
     protected override bool Fold => true;
+
+    protected override bool NothingToDo(Graph graph) => graph.IsCanonical && !HasRegions(graph);
 }
 
 /// <summary>Merges structurally equal nodes. Graphs made by a builder already are; graphs assembled by other
@@ -29,6 +32,7 @@ internal sealed class AlgebraicSimplificationPass : RewritePass
 internal sealed class CommonSubexpressionPass : RewritePass
 {
     public override string Name => "common subexpressions";
+    protected override bool NothingToDo(Graph graph) => graph.IsCanonical && !HasRegions(graph);
 }
 
 /// <summary>Removes nodes no output depends on.</summary>

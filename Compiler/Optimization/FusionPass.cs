@@ -17,6 +17,21 @@ internal sealed class FusionPass : RewritePass
 
     public override string Name => "fusion (SinCos)";
 
+    protected override bool NothingToDo(Graph graph)
+    {
+        if (!graph.IsCanonical) return false;
+        var sin = new HashSet<int>();
+        foreach (var n in graph.Nodes)
+        {
+            if (n.Region is not null) return false;
+            if (ReferenceEquals(n.Op, Primitives.Sin)) sin.Add(n.A);
+        }
+        if (sin.Count == 0) return true;
+        foreach (var n in graph.Nodes)
+            if (ReferenceEquals(n.Op, Primitives.Cos) && sin.Contains(n.A)) return false;
+        return true;
+    }
+
     protected override object? SaveState() => _both;
 
     protected override void RestoreState(object? state) => _both = state as HashSet<int> ?? new();

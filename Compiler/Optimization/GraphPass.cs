@@ -25,6 +25,9 @@ internal abstract class RewritePass : GraphPass
     /// <summary>Whether the fresh builder applies the primitives' exact simplifications.</summary>
     protected virtual bool Simplify => false;
 
+    /// <summary>True when the pass certainly changes nothing in <paramref name="graph"/>, so the copy is skipped.</summary>
+    protected virtual bool NothingToDo(Graph graph) => false;
+
     /// <summary>Called before the copy, e.g. to count uses.</summary>
     protected virtual void Prepare(Graph graph) { }
 
@@ -35,6 +38,13 @@ internal abstract class RewritePass : GraphPass
 
     /// <summary>The node replacing <paramref name="node"/>, built from its copied operands; the default copies it.</summary>
     protected virtual int Rewrite(GraphBuilder b, in Node node, ReadOnlySpan<int> operands) => Copy(b, node, operands);
+
+    // Loop bodies are graphs of their own with their own history: a pass always looks inside them.
+    protected static bool HasRegions(Graph graph)
+    {
+        foreach (var n in graph.Nodes) if (n.Region is not null) return true;
+        return false;
+    }
 
     protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Args is not null
         ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), OptimizeBody(n.Region), n.Aux)
@@ -58,6 +68,7 @@ internal abstract class RewritePass : GraphPass
 
     private Graph RunOn(Graph graph)
     {
+        if (NothingToDo(graph)) return graph;
         Prepare(graph);
         var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify);
         var map = new int[graph.NodeCount];

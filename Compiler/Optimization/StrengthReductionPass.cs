@@ -20,6 +20,22 @@ internal sealed class StrengthReductionPass : RewritePass
 
     protected override bool Fold => true;
 
+    // Simplifying as it rebuilds (exact) leaves a canonical graph, so the simplification pass after it has nothing to do.
+    protected override bool Simplify => true;
+
+    protected override bool NothingToDo(Graph graph)
+    {
+        // Only a canonical graph may be returned as it is: any other is rebuilt, which also merges duplicates.
+        if (_fastMath || !graph.IsCanonical) return false;
+        foreach (var n in graph.Nodes)
+        {
+            if (n.Region is not null) return false;
+            if (ReferenceEquals(n.Op, Primitives.PowInt) && n.Aux is 2 or -1) return false;
+            if (ReferenceEquals(n.Op, Primitives.Div) && ReferenceEquals(graph[n.B].Op, Primitives.Constant)) return false;
+        }
+        return true;
+    }
+
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
     {
         if (n.Kind != ValueKind.Double) return Copy(b, n, operands);

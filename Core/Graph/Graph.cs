@@ -26,6 +26,11 @@ internal sealed class Graph
 
     public int OutputCount => _outputs.Length;
 
+    /// <summary>True when every node was made by a builder that folds and simplifies: then folding,
+    /// simplification and common-subexpression passes have nothing left to do (each node was already
+    /// rewritten as far as its operands allow, and operands never change).</summary>
+    public bool IsCanonical { get; init; }
+
     /// <summary>Names of the lambda parameters the inputs refer to, for printing and messages.</summary>
     public IReadOnlyList<string> ParameterNames { get; }
 

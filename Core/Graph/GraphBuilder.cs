@@ -15,6 +15,8 @@ internal sealed partial class GraphBuilder
     private readonly Dictionary<NodeKey, int> _index;
     private readonly bool _fold;
     private readonly bool _simplify;
+    // Nodes copied in from a graph were not necessarily made by this builder's rules.
+    private readonly bool _copied;
 
     /// <param name="fold">Fold nodes whose operands are all constants.</param>
     /// <param name="simplify">Apply each primitive's exact simplifications (x·1 → x, canonical operand order).</param>
@@ -34,6 +36,7 @@ internal sealed partial class GraphBuilder
         _index = new Dictionary<NodeKey, int>(graph.NodeCount * 2);
         _fold = fold;
         _simplify = simplify;
+        _copied = !graph.IsCanonical;
         ParameterNames = graph.ParameterNames;
         foreach (var n in graph.Nodes)
         {
@@ -185,7 +188,7 @@ internal sealed partial class GraphBuilder
         }
         var outs = new int[outputs.Length];
         for (int i = 0; i < outs.Length; i++) outs[i] = map[outputs[i]];
-        var graph = new Graph(kept.ToArray(), outs, parameterNames);
+        var graph = new Graph(kept.ToArray(), outs, parameterNames) { IsCanonical = _fold && _simplify && !_copied };
         GraphVerifier.DebugVerify(graph);
         return graph;
     }
