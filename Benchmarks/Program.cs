@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == "counts")
     PrintCounts(args.Length > 1 ? args[1..] : null);
     return;
 }
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    PipelineTimings.Print(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(GradientBenchmarks).Assembly).Run(args);
 
 // `counts [problem...]`: sizes of each problem's term-by-term f and of ExprDiff's exported derivatives, in

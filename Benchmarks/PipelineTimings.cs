@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Globalization;
+using ExprDiff.Benchmarks.Problems;
+using ExprDiff.Export;
+using ExprDiff.Optimization;
+using ExprDiff.Transforms;
+
+namespace ExprDiff.Benchmarks;
+
+/// <summary>
+/// `pipeline [n]`: the stages of <c>Diff.Gradient</c> on P1 term by term, timed one by one (import, reverse
+/// mode, optimizer, export, <c>.Compile()</c>, first call), with the graph sizes of f, its gradient and its
+/// Hessian. Stopwatch over repeated runs in one process: the first repetition includes the JIT of ExprDiff
+/// itself; the later ones are what a long-running program pays.
+/// </summary>
+internal static class PipelineTimings
+{
+    public static void Print(int n)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var f = P1Rosenbrock.TermByTerm(n);
+        var x = P1Rosenbrock.Point(n);
+        Console.WriteLine($"P1 term by term, n = {n}");
+        Console.WriteLine("| run | import | reverse mode | optimize | export | Compile() | first call | total |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int run = 0; run < 6; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            var p = DiffProblem.Create(f, null, "Diff.Gradient");
+            double import = Lap(sw);
+            int y = p.Function.Outputs[0];
+            var grads = ReverseMode.Vjp(p.Context, [y], [p.Builder.Constant(1)], p.Wrt).Select(p.Materialize).ToArray();
+            var graph = p.Builder.Build(grads);
+            double reverse = Lap(sw);
+            graph = Optimizer.Optimize(graph, OptimizationLevel.Exact, out _);
+            double optimize = Lap(sw);
+            var layout = new VectorLayout(p.InputExtent, grads.Select((_, k) => (p.Positions[k], k)).ToArray());
+            var lambda = (System.Linq.Expressions.Expression<Func<double[], double[]>>)Exporter.Export(graph, layout, p.Parameters(), typeof(Func<double[], double[]>));
+            double export = Lap(sw);
+            var compiled = lambda.Compile();
+            double compile = Lap(sw);
+            compiled(x);
+            double call = Lap(sw);
+            Console.WriteLine(string.Format(inv, "| {0} | {1:F1} ms | {2:F1} ms | {3:F1} ms | {4:F1} ms | {5:F1} ms | {6:F2} ms | {7:F1} ms |",
+                run, import, reverse, optimize, export, compile, call, import + reverse + optimize + export + compile + call));
+        }
+
+        var q = DiffProblem.Create(f, null, "Diff.Hessian");
+        int value = q.Function.Outputs[0];
+        var g = ReverseMode.Vjp(q.Context, [value], [q.Builder.Constant(1)], q.Wrt).Select(q.Materialize).ToArray();
+        var gradient = Optimizer.Optimize(q.Builder.Build(g), OptimizationLevel.Exact, out _);
+        var entries = new List<int>();
+        for (int j = 0; j < q.Wrt.Length; j++)
+            entries.AddRange(ForwardMode.Jvp(q.Context, g, new Dictionary<int, int> { [q.Wrt[j]] = q.Builder.Constant(1) }).Where(t => t >= 0));
+        var hessian = Optimizer.Optimize(q.Builder.Build(entries.ToArray()), OptimizationLevel.Exact, out _);
+        Console.WriteLine();
+        Console.WriteLine($"graph nodes: f {q.Function.ToGraph().NodeCount}, gradient {gradient.NodeCount}, " +
+            $"Hessian {hessian.NodeCount} ({entries.Count} structurally non-zero entries)");
+    }
+
+    private static double Lap(Stopwatch sw)
+    {
+        double ms = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        return ms;
+    }
+}
