@@ -17,26 +17,8 @@ internal sealed class FusionPass : RewritePass
 
     public override string Name => "fusion (SinCos)";
 
-    protected override bool NothingToDo(Graph graph)
-    {
-        if (!graph.IsCanonical) return false;
-        var sin = new HashSet<int>();
-        foreach (var n in graph.Nodes)
-        {
-            if (n.Region is not null) return false;
-            if (ReferenceEquals(n.Op, Primitives.Sin)) sin.Add(n.A);
-        }
-        if (sin.Count == 0) return true;
-        foreach (var n in graph.Nodes)
-            if (ReferenceEquals(n.Op, Primitives.Cos) && sin.Contains(n.A)) return false;
-        return true;
-    }
-
-    protected override object? SaveState() => _both;
-
-    protected override void RestoreState(object? state) => _both = state as HashSet<int> ?? new();
-
-    protected override void Prepare(Graph graph)
+    /// <summary>The arguments a of which the graph computes both Math.Sin(a) and Math.Cos(a).</summary>
+    public static HashSet<int> BothSinAndCos(Graph graph)
     {
         var sin = new HashSet<int>();
         var cos = new HashSet<int>();
@@ -46,8 +28,16 @@ internal sealed class FusionPass : RewritePass
             else if (ReferenceEquals(n.Op, Primitives.Cos)) cos.Add(n.A);
         }
         sin.IntersectWith(cos);
-        _both = sin;
+        return sin;
     }
+
+    protected override bool NothingToDo(Graph graph) => graph.IsCanonical && !HasRegions(graph) && BothSinAndCos(graph).Count == 0;
+
+    protected override object? SaveState() => _both;
+
+    protected override void RestoreState(object? state) => _both = state as HashSet<int> ?? new();
+
+    protected override void Prepare(Graph graph) => _both = BothSinAndCos(graph);
 
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
 using ExprDiff.Graphs;
+using ExprDiff.Optimization;
 using ExprDiff.Rules;
 using FsCheck;
 using FsCheck.Fluent;
@@ -466,18 +467,7 @@ internal static class RandomGraphs
     }
 
     /// <summary>Distinct arguments a of the graph's nodes that have both a Sin(a) and a Cos(a) node.</summary>
-    public static int SinCosPairs(Graph graph)
-    {
-        var sin = new HashSet<int>();
-        var cos = new HashSet<int>();
-        foreach (var n in graph.Nodes)
-        {
-            if (ReferenceEquals(n.Op, Primitives.Sin)) sin.Add(n.A);
-            else if (ReferenceEquals(n.Op, Primitives.Cos)) cos.Add(n.A);
-        }
-        sin.IntersectWith(cos);
-        return sin.Count;
-    }
+    public static int SinCosPairs(Graph graph) => FusionPass.BothSinAndCos(graph).Count;
 
     /// <summary>Whether any node of the graph is a NaN, infinite, huge (|c| ≥ 1e300) or tiny (0 &lt; |c| ≤ 1e-300)
     /// double constant.</summary>
