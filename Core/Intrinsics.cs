@@ -258,4 +258,11 @@ public static class Intrinsics
     private static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>
         throw new ArgumentException(
             $"'{parameterName}' needs {required} {(required == 1 ? "element" : "elements")} (one per {unit}) but has {length}.", parameterName);
+
+    /// <summary>Throws <see cref="ArgumentNullException"/> naming <paramref name="parameterName"/> when
+    /// <paramref name="value"/> is null (a <c>double[,]</c> argument of a derivative).</summary>
+    public static void RequireNotNull(object value, string parameterName)
+    {
+        if (value is null) ThrowNull(parameterName);
+    }
 }

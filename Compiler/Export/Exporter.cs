@@ -22,6 +22,7 @@ internal static class Exporter
     private const int MaxVariablesPerType = 15000;
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
+    private static readonly MethodInfo RequireNotNull = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireNotNull))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
     private static readonly MethodInfo CopyArray = typeof(Array).GetMethod(nameof(Array.Copy), [typeof(Array), typeof(Array), typeof(int)])!;
     private static readonly MethodInfo ClearRange = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
@@ -167,6 +168,8 @@ internal static class Exporter
                     if (min > 0 || _parameters[p].Type == typeof(double[])) length[p] = Math.Max(length.GetValueOrDefault(p), min);
             foreach (var (p, min) in length.OrderBy(kv => kv.Key))
                 yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(Name(p)));
+            foreach (int p in _g.Nodes.ToArray().Where(n => ReferenceEquals(n.Op, Primitives.Input) && n.Kind == ValueKind.Matrix).Select(n => n.Aux).Distinct())
+                yield return Expression.Call(RequireNotNull, _parameters[p], Expression.Constant(Name(p)));
             if (layout is WriteArrayLayout wa)
                 yield return Expression.Call(RequireLengthOf, _parameters[wa.Target], Length(wa.Length),
                     Expression.Constant(Name(wa.Target)), Expression.Constant(LengthName(wa.Length)));
@@ -251,6 +254,7 @@ internal static class Exporter
         private static Type TypeOf(ValueKind kind) => kind switch
         {
             ValueKind.Array => typeof(double[]),
+            ValueKind.Matrix => typeof(double[,]),
             ValueKind.Int32 => typeof(int),
             ValueKind.Boolean => typeof(bool),
             ValueKind.Pair => typeof(ValueTuple<double, double>),

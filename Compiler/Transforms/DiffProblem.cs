@@ -133,7 +133,7 @@ internal sealed class DiffProblem
         else
         {
             throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of 1 to 8 double parameters, or of a double[] " +
-                "(the first parameter) followed by data parameters (double, int or double[])");
+                "(the first parameter) followed by data parameters (double, int, double[] or double[,])");
         }
         // The whole array counts only where something reads it (a loop, a computed index); x.Length alone
         // (sizing a result) does not make the gradient a loop's.

@@ -45,13 +45,13 @@ internal sealed class Evaluator
 {
     private readonly Graph _graph;
     private readonly double[] _values;
-    private readonly double[]?[] _arrays;
+    private readonly object?[] _arrays;
 
     private Evaluator(Graph graph)
     {
         _graph = graph;
         _values = new double[graph.NodeCount];
-        _arrays = new double[]?[graph.NodeCount];
+        _arrays = new object?[graph.NodeCount];
     }
 
     public Graph Graph => _graph;
@@ -62,7 +62,9 @@ internal sealed class Evaluator
 
     public int Int(int node) => (int)_values[node];
 
-    public double[] Array(int node) => _arrays[node] ?? throw new InvalidOperationException($"node v{node} holds no array.");
+    public double[] Array(int node) => _arrays[node] as double[] ?? throw new InvalidOperationException($"node v{node} holds no array.");
+
+    public double[,] Matrix(int node) => _arrays[node] as double[,] ?? throw new InvalidOperationException($"node v{node} holds no matrix.");
 
     public void Set(int node, double value) => _values[node] = value;
 
@@ -75,6 +77,7 @@ internal sealed class Evaluator
     public object Boxed(int node) => _graph[node].Kind switch
     {
         ValueKind.Array => Array(node),
+        ValueKind.Matrix => Matrix(node),
         ValueKind.Int32 => Int(node),
         ValueKind.Boolean => _values[node] != 0,
         _ => _values[node],
@@ -115,6 +118,7 @@ internal sealed class Evaluator
             switch (n.Kind, arg)
             {
                 case (ValueKind.Array, double[] whole): Set(i, whole); return;
+                case (ValueKind.Matrix, double[,] matrix): _arrays[i] = matrix; _values[i] = double.NaN; return;
                 case (ValueKind.Int32, int k): _values[i] = k; return;
                 case (ValueKind.Double, double d): _values[i] = d; return;
                 case (ValueKind.Double, int k): _values[i] = k; return;

@@ -16,4 +16,6 @@ internal enum ValueKind : byte
     /// <summary>A <c>double[]</c>: an array parameter, captured by a loop body, or an array-valued adjoint.
     /// Immutable in the graph; the exporter writes it in place where nothing else reads it.</summary>
     Array,
+    /// <summary>A <c>double[,]</c> data parameter (read with computed indices, never differentiated).</summary>
+    Matrix,
 }

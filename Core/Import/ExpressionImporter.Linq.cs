@@ -60,6 +60,10 @@ internal sealed partial class ExpressionImporter
                 kind = ValueKind.Array;
                 parameter = an.Parameter;
                 break;
+            case MatrixNode mn:
+                outerNode = mn.Node;
+                kind = ValueKind.Matrix;
+                break;
             default:
                 return outer; // constants, captured arrays, lambdas: the same in any graph
         }
@@ -72,7 +76,12 @@ internal sealed partial class ExpressionImporter
             _regionNames!.Add($"c{index}");
         }
         int input = _b.Input(1 + index, -1, kind);
-        return kind == ValueKind.Array ? Val.Ref(new ArrayNode(input, parameter)) : Val.Of(input);
+        return kind switch
+        {
+            ValueKind.Array => Val.Ref(new ArrayNode(input, parameter)),
+            ValueKind.Matrix => Val.Ref(new MatrixNode(input)),
+            _ => Val.Of(input),
+        };
     }
 
     /// <summary>Enumerable calls; returns false when <paramref name="call"/> is not one this importer knows.</summary>

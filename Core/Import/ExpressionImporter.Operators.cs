@@ -8,6 +8,7 @@ namespace ExprDiff.Import;
 internal sealed partial class ExpressionImporter
 {
     private static readonly MethodInfo RequireLengthMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
+    private static readonly MethodInfo RequireNotNullMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireNotNull))!;
     private static readonly MethodInfo PowIntMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.PowInt), [typeof(double), typeof(int)])!;
 
     private void StepBinary(in Frame f, BinaryExpression bin)
@@ -88,7 +89,7 @@ internal sealed partial class ExpressionImporter
     private void StepCall(in Frame f, MethodCallExpression call)
     {
         var method = call.Method;
-        if (method == RequireLengthMethod) { _values.Push(Val.Void); return; }
+        if (method == RequireLengthMethod || method == RequireNotNullMethod) { _values.Push(Val.Void); return; }
         if (TryStepEnumerable(f, call)) return;
         if (call.Object is not null)
         {
@@ -100,6 +101,17 @@ internal sealed partial class ExpressionImporter
                 if (Descend(f, children)) return;
                 var v = PopValues(children.Count);
                 _values.Push(Val.Of(ReadElement(call, v[0], [v[1], v[2]], [call.Arguments[0], call.Arguments[1]])));
+                return;
+            }
+            if (call.Object.Type == typeof(double[,]) && method.Name == nameof(Array.GetLength))
+            {
+                if (Descend(f, [call.Object, call.Arguments[0]])) return;
+                var v = PopValues(2);
+                if (v[0].Reference is not MatrixNode matrix)
+                    throw Unsupported(call, "the length of this matrix is unknown", "use a double[,] parameter");
+                int dimension = IndexOf(v[1], call.Arguments[0]);
+                if (dimension > 1) throw Unsupported(call, "a double[,] has dimensions 0 and 1", "use GetLength(0) or GetLength(1)");
+                _values.Push(Val.Of(_b.Make(Primitives.MatrixLength, matrix.Node, aux: dimension)));
                 return;
             }
             throw Unsupported(call, $"'{method.Name}' is an instance method of {TypeName(method.DeclaringType!)}",
@@ -202,6 +214,9 @@ internal sealed partial class ExpressionImporter
                 return constant
                     ? _b.Input(pa.Parameter, Constants()[0])
                     : _b.Make(Primitives.Read, WholeArray(pa.Parameter), Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
+            case MatrixNode m when indexValues.Length == 2:
+                return _b.Make(Primitives.Read2, m.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32),
+                    Scalar(indexValues[1], indexSources[1], ValueKind.Int32));
             case ArrayNode an when indexValues.Length == 1:
                 return _b.Make(Primitives.Read, an.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
             case double[] captured when indexValues.Length == 1:

@@ -61,9 +61,10 @@ internal sealed partial class ExpressionImporter
             if (p.Type == typeof(double)) { shapes[i] = ParameterShape.Scalar; _env[p] = Val.Of(_b.Input(i, -1)); }
             else if (p.Type == typeof(int)) { shapes[i] = ParameterShape.Integer; _env[p] = Val.Of(_b.Input(i, -1, ValueKind.Int32)); }
             else if (p.Type == typeof(double[])) { shapes[i] = ParameterShape.Array; _env[p] = Val.Ref(new ParameterArray(i)); }
+            else if (p.Type == typeof(double[,])) { shapes[i] = ParameterShape.Matrix; _env[p] = Val.Ref(new MatrixNode(_b.Input(i, -1, ValueKind.Matrix))); }
             else
                 throw Unsupported(p, $"parameter '{p.Name}' has type {TypeName(p.Type)}",
-                    "write the function over double, int and double[] parameters");
+                    "write the function over double, int, double[] and double[,] parameters");
         }
 
         var result = Run(_root.Body);

@@ -26,6 +26,9 @@ internal sealed record ParameterArray(int Parameter);
 /// a captured array inside a loop body. <paramref name="Parameter"/> is the root parameter it stands for, or −1.</summary>
 internal sealed record ArrayNode(int Node, int Parameter);
 
+/// <summary>A <c>double[,]</c> as a node of the current builder (a parameter, or one captured by a loop body).</summary>
+internal sealed record MatrixNode(int Node);
+
 /// <summary><c>Enumerable.Range(start, count)</c>, waiting for the reduction that consumes it.</summary>
 internal sealed record RangeValue(int Start, int Count);
 

@@ -12,6 +12,8 @@ internal enum ParameterShape
     Integer,
     /// <summary>A <c>double[]</c>: one input per element read.</summary>
     Array,
+    /// <summary>A <c>double[,]</c>: data, read as a whole with computed indices.</summary>
+    Matrix,
 }
 
 /// <summary>The length of a vector result: a fixed count, or the run-time length of an array parameter.</summary>

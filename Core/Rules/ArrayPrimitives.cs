@@ -141,3 +141,57 @@ internal sealed class AssemblePrimitive : Primitive, IStructuredPrimitive
 
     public override int OperandPrecedence(int operand) => 0;
 }
+
+/// <summary><c>X[i, j]</c> of a <c>double[,]</c> data parameter. Matrices are data, never differentiated.</summary>
+internal sealed class Read2Primitive : Primitive, IStructuredPrimitive
+{
+    public Read2Primitive() : base("read2", 3, ValueKind.Double, ValueKind.Matrix, ValueKind.Int32, ValueKind.Int32) { }
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("read2 is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        e.Set(node, e.Matrix(n.A)[e.Int(n.B), e.Int(n.C)]);
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.ArrayIndex(operands[0], operands[1], operands[2]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]}[{operands[1]}, {operands[2]}]", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => operand == 0 ? Precedence.Primary : 0;
+}
+
+/// <summary><c>X.GetLength(d)</c> of a <c>double[,]</c>; the dimension is <see cref="Node.Aux"/>.</summary>
+internal sealed class MatrixLengthPrimitive : Primitive, IStructuredPrimitive
+{
+    private static readonly System.Reflection.MethodInfo GetLength = typeof(Array).GetMethod(nameof(Array.GetLength))!;
+
+    public MatrixLengthPrimitive() : base("getlength", 1, ValueKind.Int32, ValueKind.Matrix) { }
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("getlength is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        e.Set(node, e.Matrix(n.A).GetLength(n.Aux));
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Call(operands[0], GetLength, Expression.Constant(node.Aux));
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]}.GetLength({node.Aux})", Precedence.Primary);
+}

@@ -160,6 +160,31 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Logistic_regression_over_a_matrix_parameter()
+    {
+        Expression<Func<double[], double[,], double[], double>> loss = (w, X, y) =>
+            Enumerable.Range(0, X.GetLength(0)).Sum(i =>
+                Math.Log(1 + Math.Exp(-y[i] * Enumerable.Range(0, X.GetLength(1)).Sum(j => w[j] * X[i, j])))) / y.Length;
+        var r = new Random(5);
+        int m = 40, d = 3;
+        var X = new double[m, d];
+        for (int i = 0; i < m; i++) for (int j = 0; j < d; j++) X[i, j] = 2 * r.NextDouble() - 1;
+        var y = Enumerable.Range(0, m).Select(_ => r.NextDouble() < 0.5 ? -1.0 : 1.0).ToArray();
+        double[] w = [0.2, -0.4, 0.1];
+        var expected = new double[d];
+        for (int i = 0; i < m; i++)
+        {
+            double s = 0;
+            for (int j = 0; j < d; j++) s += w[j] * X[i, j];
+            double sigma = 1 / (1 + Math.Exp(y[i] * s));
+            for (int j = 0; j < d; j++) expected[j] += -y[i] * sigma * X[i, j] / m;
+        }
+        AssertClose(expected, Diff.Gradient(loss).Compile()(w, X, y), 1e-13);
+        Assert.Equal(loss.Compile()(w, X, y), Diff.ValueAndGradient(loss).Compile()(w, X, y, new double[d]), 1e-14);
+        Assert.Equal("X", Assert.Throws<ArgumentNullException>(() => Diff.Gradient(loss).Compile()(w, null!, y)).ParamName);
+    }
+
+    [Fact]
     public void Vector_function_with_reductions_satisfies_the_adjoint_identity()
     {
         Expression<Func<double[], double[]>> F = x => new[]

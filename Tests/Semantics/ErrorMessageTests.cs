@@ -124,7 +124,7 @@ public sealed class ErrorMessageTests
         var n = Expression.Parameter(typeof(long), "n");
         var lambda = Expression.Lambda<Func<long, double>>(Expression.Convert(n, typeof(double)), n);
         Assert.Equal(
-            "cannot import 'n' in 'n => (double)n': parameter 'n' has type long; write the function over double, int and double[] parameters",
+            "cannot import 'n' in 'n => (double)n': parameter 'n' has type long; write the function over double, int, double[] and double[,] parameters",
             ImportError(() => ExpressionImporter.Import(lambda, RuleSet.Default)));
     }
 
@@ -137,7 +137,7 @@ public sealed class ErrorMessageTests
         var lambda = Expression.Lambda<Func<double, double[], double>>(Expression.Add(d, Expression.ArrayIndex(a, Expression.Constant(0))), d, a);
         Assert.Equal(
             "wrong shape in '(d, a) => d + a[0]': Diff.Gradient differentiates functions of 1 to 8 double parameters, or of a double[] " +
-            "(the first parameter) followed by data parameters (double, int or double[])",
+            "(the first parameter) followed by data parameters (double, int, double[] or double[,])",
             ImportError(() => DiffProblem.Create(lambda, null, "Diff.Gradient")));
     }
 
