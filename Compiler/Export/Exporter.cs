@@ -145,7 +145,8 @@ internal static class Exporter
         }
 
         private static bool IsLeaf(in Node n) =>
-            ReferenceEquals(n.Op, Primitives.Constant) || (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 < 0);
+            ReferenceEquals(n.Op, Primitives.Constant) || ReferenceEquals(n.Op, Primitives.ConstantArray)
+            || (ReferenceEquals(n.Op, Primitives.Input) && n.Aux2 < 0);
 
         private Expression Leaf(in Node n) => ReferenceEquals(n.Op, Primitives.Input)
             ? Coerce(_parameters[n.Aux], n.Kind)

@@ -46,7 +46,9 @@ internal abstract class RewritePass : GraphPass
         return false;
     }
 
-    protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Args is not null
+    protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Payload is double[] array
+        ? b.ConstantArray(array)
+        : n.Args is not null
         ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), OptimizeBody(n.Region), n.Aux)
         : b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,
             n.Aux, n.Aux2, n.Value, n.Kind);

@@ -9,6 +9,10 @@ internal sealed partial class GraphBuilder
     public int Constant(double value, ValueKind kind = ValueKind.Double) =>
         Intern(new Node(Primitives.Constant, kind, -1, -1, -1, 0, 0, value));
 
+    /// <summary>An array captured from a closure, held by reference: the compiled code reads its elements when it runs.</summary>
+    public int ConstantArray(double[] array) =>
+        Intern(new Node(Primitives.ConstantArray, ValueKind.Array, -1, -1, -1, 0, 0, 0, payload: array));
+
     public int True => Constant(1, ValueKind.Boolean);
 
     public int False => Constant(0, ValueKind.Boolean);

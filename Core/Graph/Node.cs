@@ -9,9 +9,9 @@ namespace ExprDiff.Graphs;
 internal readonly struct Node
 {
     public Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, double value,
-        int[]? args = null, Region? region = null)
+        int[]? args = null, Region? region = null, object? payload = null)
     {
-        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; Value = value; Args = args; Region = region;
+        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; Value = value; Args = args; Region = region; Payload = payload;
     }
 
     public readonly Primitive Op;
@@ -27,6 +27,8 @@ internal readonly struct Node
     public readonly int[]? Args;
     /// <summary>The body of a structured node (a reduction over a range), a graph of its own.</summary>
     public readonly Region? Region;
+    /// <summary>The object a constant array stands for, held by reference (an array captured from a closure).</summary>
+    public readonly object? Payload;
 
     public int Arity => Args?.Length ?? Op.Arity;
 
@@ -39,8 +41,8 @@ internal readonly struct Node
         {
             var args = new int[Args.Length];
             for (int i = 0; i < args.Length; i++) args[i] = map[Args[i]];
-            return new Node(Op, Kind, -1, -1, -1, Aux, Aux2, Value, args, Region);
+            return new Node(Op, Kind, -1, -1, -1, Aux, Aux2, Value, args, Region, Payload);
         }
-        return new Node(Op, Kind, A >= 0 ? map[A] : -1, B >= 0 ? map[B] : -1, C >= 0 ? map[C] : -1, Aux, Aux2, Value, null, Region);
+        return new Node(Op, Kind, A >= 0 ? map[A] : -1, B >= 0 ? map[B] : -1, C >= 0 ? map[C] : -1, Aux, Aux2, Value, null, Region, Payload);
     }
 }

@@ -12,6 +12,7 @@ internal readonly struct NodeKey : IEquatable<NodeKey>
     private readonly long _bits;
     private readonly int[]? _args;
     private readonly Region? _region;
+    private readonly object? _payload;
 
     private NodeKey(in Node n)
     {
@@ -19,13 +20,14 @@ internal readonly struct NodeKey : IEquatable<NodeKey>
         _bits = BitConverter.DoubleToInt64Bits(n.Value);
         _args = n.Args;
         _region = n.Region;
+        _payload = n.Payload;
     }
 
     public static NodeKey Of(in Node n) => new(n);
 
     public bool Equals(NodeKey o) =>
         ReferenceEquals(_op, o._op) && _kind == o._kind && _a == o._a && _b == o._b && _c == o._c && _aux == o._aux
-        && _aux2 == o._aux2 && _bits == o._bits && ReferenceEquals(_region, o._region)
+        && _aux2 == o._aux2 && _bits == o._bits && ReferenceEquals(_region, o._region) && ReferenceEquals(_payload, o._payload)
         && (_args is null ? o._args is null : o._args is not null && _args.AsSpan().SequenceEqual(o._args));
 
     public override bool Equals(object? obj) => obj is NodeKey k && Equals(k);
@@ -37,6 +39,7 @@ internal readonly struct NodeKey : IEquatable<NodeKey>
         h.Add(_kind); h.Add(_a); h.Add(_b); h.Add(_c); h.Add(_aux); h.Add(_aux2); h.Add(_bits);
         if (_args is not null) foreach (int a in _args) h.Add(a);
         if (_region is not null) h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_region));
+        if (_payload is not null) h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_payload));
         return h.ToHashCode();
     }
 

@@ -45,7 +45,8 @@ internal static class RegionSpecializer
                 continue;
             }
             var remapped = n.Remap(map);
-            map[i] = remapped.Args is not null
+            map[i] = remapped.Payload is double[] array ? b.ConstantArray(array)
+                : remapped.Args is not null
                 ? b.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
                 : b.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);
         }

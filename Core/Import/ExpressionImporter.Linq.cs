@@ -121,6 +121,7 @@ internal sealed partial class ExpressionImporter
     private object Source(Val v, Expression call) => v.Reference switch
     {
         RangeValue or MappedValue or ParameterArray or ArrayNode => v.Reference,
+        double[] captured => new ArrayNode(_b.ConstantArray(captured), -1),
         _ => throw Unsupported(call, "the sequence is not a range or an array parameter",
             "start from Enumerable.Range(a, n) or from a double[] parameter"),
     };

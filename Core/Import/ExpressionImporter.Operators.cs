@@ -220,13 +220,10 @@ internal sealed partial class ExpressionImporter
             case ArrayNode an when indexValues.Length == 1:
                 return _b.Make(Primitives.Read, an.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
             case double[] captured when indexValues.Length == 1:
-                if (!constant)
-                    throw Unsupported(source, "a captured array is read with an index computed inside the function",
-                        "pass the array as a parameter of the lambda");
-                int k = Constants()[0];
-                if (k >= captured.Length)
+                // Kept by reference: the derivative reads the array when it runs, as the closure would.
+                if (constant && Constants()[0] is int k && k >= captured.Length)
                     throw Unsupported(source, $"index {k} is outside the captured array of length {captured.Length}", "index within the array");
-                return _b.Constant(captured[k]);
+                return _b.Make(Primitives.Read, _b.ConstantArray(captured), Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
             case double[,] captured2 when indexValues.Length == 2 && constant:
                 var ij = Constants();
                 if (ij[0] >= captured2.GetLength(0) || ij[1] >= captured2.GetLength(1))

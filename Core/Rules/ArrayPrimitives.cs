@@ -195,3 +195,25 @@ internal sealed class MatrixLengthPrimitive : Primitive, IStructuredPrimitive
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
         ($"{operands[0]}.GetLength({node.Aux})", Precedence.Primary);
 }
+
+/// <summary>A <c>double[]</c> captured from a closure, kept by reference (<see cref="Node.Payload"/>): the
+/// compiled derivative reads it when it runs, as the C# closure would. Data: never differentiated.</summary>
+internal sealed class ConstantArrayPrimitive : Primitive, IStructuredPrimitive
+{
+    public ConstantArrayPrimitive() : base("array", 0, ValueKind.Array) { }
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("a constant array is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node) => e.Set(node, (double[])e.Graph[node].Payload!);
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Constant(node.Payload, typeof(double[]));
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"double[{((double[])node.Payload!).Length}]", Precedence.Primary);
+}

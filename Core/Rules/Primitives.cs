@@ -90,6 +90,7 @@ internal static class Primitives
 
     public static readonly ReadPrimitive Read = new();
     public static readonly LengthPrimitive Length = new();
+    public static readonly ConstantArrayPrimitive ConstantArray = new();
     public static readonly Read2Primitive Read2 = new();
     public static readonly MatrixLengthPrimitive MatrixLength = new();
     public static readonly AssemblePrimitive Assemble = new();

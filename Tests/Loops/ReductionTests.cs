@@ -185,6 +185,19 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Captured_arrays_are_read_by_reference()
+    {
+        double[] weights = [1.0, 2.0, 3.0];
+        Expression<Func<double[], double>> f = x => Enumerable.Range(0, x.Length).Sum(i => weights[i] * x[i] * x[i]) + weights.Sum() * x[0];
+        var g = Diff.Gradient(f).Compile();
+        double[] x = [0.5, -1.0, 2.0];
+        Assert.Equal(new[] { 2 * 1.0 * 0.5 + 6.0, 2 * 2.0 * -1.0, 2 * 3.0 * 2.0 }, g(x));
+        // The compiled derivative sees later changes to the captured array, as the closure does.
+        weights[1] = 10.0;
+        Assert.Equal(new[] { 2 * 1.0 * 0.5 + 14.0, 2 * 10.0 * -1.0, 2 * 3.0 * 2.0 }, g(x));
+    }
+
+    [Fact]
     public void Vector_function_with_reductions_satisfies_the_adjoint_identity()
     {
         Expression<Func<double[], double[]>> F = x => new[]

@@ -91,16 +91,6 @@ public sealed class ErrorMessageTests
     }
 
     [Fact]
-    public void Computed_index_into_a_captured_array()
-    {
-        double[] weights = [1, 2];
-        Assert.Equal(
-            "cannot import 'weights[(int)x[0]]' in 'x => weights[(int)x[0]] * x[1]': a captured array is read with an index computed inside the function; " +
-            "pass the array as a parameter of the lambda",
-            ImportError(() => Diff.Gradient((double[] x) => weights[(int)x[0]] * x[1])));
-    }
-
-    [Fact]
     public void Captured_array_index_out_of_range()
     {
         double[] weights = [1, 2];
