@@ -11,7 +11,8 @@ namespace ExprDiff.Export;
 internal static class LoopEmitter
 {
     public static bool IsStatement(Primitive op) =>
-        ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble);
+        ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble)
+        || op is ExtremumRangePrimitive;
 
     /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
     /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
@@ -20,6 +21,7 @@ internal static class LoopEmitter
     {
         if (ReferenceEquals(n.Op, Primitives.SumRange)) return EmitSum(n, operands, target, depth);
         if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth, into);
+        if (n.Op is ExtremumRangePrimitive extremum) return EmitExtremum(extremum, n, operands, target, depth);
         return EmitAssemble(n, operands, target, depth, into);
     }
 
@@ -29,6 +31,30 @@ internal static class LoopEmitter
     private static Expression NewOrCleared(ParameterExpression array, Expression length, Expression? into) => into is null
         ? Expression.Assign(array, Expression.NewArrayBounds(typeof(double), length))
         : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), length));
+
+    // best = NaN; for (i …) { v = body(i); if (i == start || v > best) (best, at) = (v, i); if (NaN(v)) { (best, at) = (v, i); break; } }
+    private static Expression EmitExtremum(ExtremumRangePrimitive op, in Node n, Expression[] operands, Expression target, int depth)
+    {
+        var best = Expression.Variable(typeof(double), op.IsMax ? "max" : "min");
+        var at = Expression.Variable(typeof(int), "at");
+        var region = n.Region!;
+        var loop = For(operands[0], operands[1], depth, (i, statements, exit) =>
+        {
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ExtremumRangePrimitive.Captures), Prefix(i), depth + 1);
+            var v = Expression.Variable(typeof(double), "value");
+            var take = Expression.Block(Expression.Assign(best, v), Expression.Assign(at, i));
+            var better = op.IsMax ? Expression.GreaterThan(v, best) : Expression.LessThan(v, best);
+            var all = new List<Expression>(body)
+            {
+                Expression.Assign(v, outputs[0]),
+                Expression.IfThen(Expression.OrElse(Expression.Equal(i, operands[0]), better), take),
+                Expression.IfThen(Expression.NotEqual(v, v), Expression.Block(take, Expression.Break(exit))),
+            };
+            statements.Add(Expression.Block(variables.Append(v), all));
+        });
+        return Expression.Block([best, at], Expression.Assign(best, Expression.Constant(double.NaN)), Expression.Assign(at, operands[0]), loop,
+            Expression.Assign(target, op.ReturnsIndex ? at : best));
+    }
 
     // acc = 0; for (i = start; i < start + count; i++) acc += body(i);
     private static Expression EmitSum(in Node n, Expression[] operands, Expression target, int depth)
@@ -94,13 +120,17 @@ internal static class LoopEmitter
     }
 
     /// <summary>for (i = start; i &lt; start + count; i++) { body }</summary>
-    private static Expression For(Expression start, Expression count, int depth, Action<ParameterExpression, List<Expression>> body)
+    private static Expression For(Expression start, Expression count, int depth, Action<ParameterExpression, List<Expression>> body) =>
+        For(start, count, depth, (i, statements, _) => body(i, statements));
+
+    /// <summary>for (i = start; i &lt; start + count; i++) { body }, the body given the loop's exit label.</summary>
+    private static Expression For(Expression start, Expression count, int depth, Action<ParameterExpression, List<Expression>, LabelTarget> body)
     {
         var i = Expression.Variable(typeof(int), depth == 0 ? "i" : "i" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var end = Expression.Variable(typeof(int), "end");
         var exit = Expression.Label("exit");
         var statements = new List<Expression>();
-        body(i, statements);
+        body(i, statements, exit);
         statements.Add(Expression.PreIncrementAssign(i));
         return Expression.Block([i, end],
             Expression.Assign(i, start),

@@ -105,6 +105,10 @@ internal sealed partial class ExpressionImporter
             case nameof(Enumerable.Sum) when call.Type == typeof(double):
                 _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda, out _)));
                 return true;
+            case nameof(Enumerable.Max) or nameof(Enumerable.Min) when call.Type == typeof(double):
+                _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda, out _,
+                    m.Name == nameof(Enumerable.Max) ? Primitives.MaxRange : Primitives.MinRange)));
+                return true;
             case nameof(Enumerable.Average) when call.Type == typeof(double):
             {
                 // The mean of an empty sequence is NaN here (0/0), where LINQ throws.
@@ -114,7 +118,7 @@ internal sealed partial class ExpressionImporter
             }
             default:
                 throw Unsupported(call, $"Enumerable.{m.Name} is not supported here",
-                    "use Enumerable.Range(a, n).Sum(i => ...) or .Average(...), .Select(...).Sum(), or x.Sum() over double[] parameters");
+                    "use Enumerable.Range(a, n).Sum(i => ...), .Average, .Max or .Min, .Select(...).Sum(), or x.Sum() over double[] parameters");
         }
     }
 
@@ -133,7 +137,7 @@ internal sealed partial class ExpressionImporter
     private int Nesting => _parent is null ? 0 : 1 + _parent.Nesting;
 
     /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
-    private int Sum(Expression call, object source, LambdaExpression? selector, out int count)
+    private int Sum(Expression call, object source, LambdaExpression? selector, out int count, Primitive? reduction = null)
     {
         if (Nesting >= MaxNesting)
             throw Unsupported(call, $"reductions are nested more than {MaxNesting} deep", "flatten the nesting");
@@ -182,6 +186,6 @@ internal sealed partial class ExpressionImporter
         var region = new Region(body._b.Build([value], names), body._captureKinds.ToArray());
         var args = new List<int> { start, count };
         args.AddRange(body._captureNodes);
-        return _b.MakeStructured(Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+        return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
     }
 }

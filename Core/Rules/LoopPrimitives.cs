@@ -128,3 +128,89 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
 
     public override int OperandPrecedence(int operand) => 0;
 }
+
+/// <summary>
+/// <c>Max</c> or <c>Min</c> of body(i) over a range, with LINQ's semantics (the first NaN is the result), or the
+/// index where it is attained (the first such index). Operands as <see cref="SumRangePrimitive"/>. The derivative
+/// is the body's at that index: a loop over the one-element range [index, index + 1), so forward and reverse mode
+/// reuse the sum's machinery; an empty range (NaN here, where LINQ throws) has derivative zero.
+/// </summary>
+internal sealed class ExtremumRangePrimitive : Primitive, IStructuredPrimitive
+{
+    public const int Captures = 2;
+
+    public ExtremumRangePrimitive(bool isMax, bool returnsIndex)
+        : base((isMax ? "max" : "min") + (returnsIndex ? "index" : ""), 0, returnsIndex ? ValueKind.Int32 : ValueKind.Double)
+    {
+        IsMax = isMax;
+        ReturnsIndex = returnsIndex;
+    }
+
+    public bool IsMax { get; }
+
+    public bool ReturnsIndex { get; }
+
+    public override int FirstCapture => Captures;
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => ReturnsIndex;
+
+    public override ValueKind OperandKind(int i, in Node node) =>
+        i < Captures ? ValueKind.Int32 : node.Region!.CaptureKinds[i - Captures];
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("an extremum is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        int start = e.Int(n.Operand(0)), count = e.Int(n.Operand(1));
+        double best = double.NaN;
+        int at = start;
+        for (int i = start; i < start + count; i++)
+        {
+            double v = e.RunRegion(n.Region!, i, n, Captures).Double(n.Region!.Body.Outputs[0]);
+            if (i == start || (IsMax ? v > best : v < best)) { best = v; at = i; }
+            if (double.IsNaN(v)) { best = v; at = i; break; }
+        }
+        if (ReturnsIndex) e.Set(node, at); else e.Set(node, best);
+    }
+
+    /// <summary>The index node and a count of 1 (0 for an empty range) of the one-element range the derivative lives on.</summary>
+    private (int Index, int One) Attained(DerivativeContext cx, in Node n)
+    {
+        var b = cx.Builder;
+        int index = b.MakeStructured(IsMax ? Primitives.ArgMaxRange : Primitives.ArgMinRange, ValueKind.Int32, n.Args!, n.Region);
+        int zero = b.Constant(0, ValueKind.Int32);
+        int one = b.Select(b.Compare(System.Linq.Expressions.ExpressionType.GreaterThan, n.Operand(1), zero), b.Constant(1, ValueKind.Int32), zero);
+        return (index, one);
+    }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var n = cx.Builder[node];
+        var region = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures);
+        if (region is null) return DerivativeContext.Zero;
+        var (index, one) = Attained(cx, n);
+        var args = new[] { index, one }.Concat(n.Args![Captures..]).Concat(tangentCaptures).ToArray();
+        return cx.Builder.MakeStructured(Primitives.SumRange, ValueKind.Double, args, region);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var n = cx.Builder[node];
+        contributions.Fill(DerivativeContext.Zero);
+        var (index, one) = Attained(cx, n);
+        LoopDerivatives.ScatterAdjoints(cx, n, Captures, index, one, [ct], wanted[Captures..], contributions[Captures..],
+            (body, seeds) => [(body.Region.Body.Outputs[0], seeds[0])]);
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        throw new InvalidOperationException("an extremum is exported as statements.");
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{Name}({string.Join(", ", operands.ToArray())})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}

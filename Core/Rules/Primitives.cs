@@ -96,6 +96,10 @@ internal static class Primitives
     public static readonly AssemblePrimitive Assemble = new();
     public static readonly SumRangePrimitive SumRange = new();
     public static readonly ScatterPrimitive Scatter = new();
+    public static readonly ExtremumRangePrimitive MaxRange = new(isMax: true, returnsIndex: false);
+    public static readonly ExtremumRangePrimitive MinRange = new(isMax: false, returnsIndex: false);
+    public static readonly ExtremumRangePrimitive ArgMaxRange = new(isMax: true, returnsIndex: true);
+    public static readonly ExtremumRangePrimitive ArgMinRange = new(isMax: false, returnsIndex: true);
 
     public static readonly SinCosPrimitive SinCos = new();
     public static readonly SinCosPartPrimitive SinOfPair = new(isSin: true);

@@ -185,6 +185,23 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Max_and_min_take_the_derivative_where_they_are_attained()
+    {
+        Expression<Func<double[], double>> f = x => x.Max() + Enumerable.Range(0, x.Length).Min(i => Math.Sin(x[i]) * (i + 1));
+        double[] x = [0.3, 2.5, -1.0, 1.7];
+        var fc = f.Compile();
+        Assert.Equal(fc(x), Diff.ValueAndGradient(f).Compile()(x, new double[4]), 1e-15);
+        // Max at x[1]; the min of sin(x[i])·(i+1) is at i = 2 (−0.84·3).
+        var g = Diff.Gradient(f).Compile()(x);
+        Assert.Equal(new[] { 0.0, 1.0, 3 * Math.Cos(-1.0), 0.0 }, g);
+        var jv = Diff.Hvp(f).Compile()(x, [1.0, 1.0, 1.0, 1.0]);
+        Assert.Equal(0.0, jv[1]);
+        Assert.Equal(-3 * Math.Sin(-1.0), jv[2], 1e-15);
+        // LINQ's NaN rule: the first NaN is the result.
+        Assert.True(double.IsNaN(Diff.ValueAndGradient(f).Compile()([1.0, double.NaN, 3.0], new double[3])));
+    }
+
+    [Fact]
     public void Captured_arrays_are_read_by_reference()
     {
         double[] weights = [1.0, 2.0, 3.0];
