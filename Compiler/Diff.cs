@@ -28,6 +28,8 @@ namespace ExprDiff;
 /// <item>A conversion to <c>float</c>: 1 (the rounding is passed through, as JAX does).</item>
 /// <item><c>Math.Sign(double.NaN)</c> is NaN rather than an exception.</item>
 /// </list>
+/// <para>Max and Min reductions (<c>x.Max()</c>, <c>Enumerable.Range(…).Min(…)</c>) take the derivative of the first element
+/// where the extremum is attained (a valid subgradient; the two-argument <c>Math.Max</c> splits ties instead).</para>
 /// <para>Loops (LINQ reductions) run in order from 0.0 as LINQ does. Where LINQ throws, a derivative does not:
 /// <c>Enumerable.Range(a, n)</c> with a negative n is an empty loop, and <c>Average</c> of an empty sequence is NaN.
 /// The gradient buffer of <c>ValueAndGradient</c> must not be the argument array itself.</para>

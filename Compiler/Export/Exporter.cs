@@ -29,8 +29,9 @@ internal static class Exporter
 
     /// <param name="minimumLengths">Lengths array parameters must have even where the exported graph
     /// reads fewer elements (a derivative may not read every element its function reads).</param>
+    /// <param name="asLongAs">Array parameters that need as many elements as another (a direction v as long as x).</param>
     public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType,
-        IReadOnlyDictionary<int, int>? minimumLengths = null)
+        IReadOnlyDictionary<int, int>? minimumLengths = null, IReadOnlyDictionary<int, int>? asLongAs = null)
     {
         // Gradient elements are written as soon as they are computed, so what they read dies early.
         var sinks = new Dictionary<int, List<Expression>>();
@@ -43,6 +44,10 @@ internal static class Exporter
         if (layout is WriteArrayLayout wa && state.CanWriteInPlace(wa.ArrayOutput)) state.InPlace = (graph.Outputs[wa.ArrayOutput], wa.Target);
         var body = new List<Expression>();
         body.AddRange(state.Guards(layout, minimumLengths));
+        if (asLongAs is not null)
+            foreach (var (p, other) in asLongAs)
+                body.Add(Expression.Call(RequireLengthOf, parameters[p], Expression.ArrayLength(parameters[other]),
+                    Expression.Constant(parameters[p].Name ?? $"p{p}"), Expression.Constant($"element of '{parameters[other].Name}'")));
         body.AddRange(state.Statements());
         body.AddRange(state.Result(layout));
         body.InsertRange(0, state.SpillAllocations());

@@ -114,7 +114,8 @@ internal static class LoopEmitter
     private static Expression AddWhole(Expression array, Expression addend, int depth)
     {
         var other = Expression.Variable(typeof(double[]), "dense");
-        var loop = For(Expression.Constant(0), Expression.ArrayLength(array), depth, (j, statements) =>
+        // Bounded by the addend: the target may be a caller's buffer longer than the arrays it sums.
+        var loop = For(Expression.Constant(0), Expression.ArrayLength(other), depth, (j, statements) =>
             statements.Add(Expression.AddAssign(Expression.ArrayAccess(array, j), Expression.ArrayIndex(other, j))));
         return Expression.Block([other], Expression.Assign(other, addend), loop);
     }

@@ -44,6 +44,9 @@ internal sealed class DiffProblem
     /// <summary>Every node differentiated with respect to: the elements, then the whole array if any.</summary>
     public int[] AllWrt => HasWholeArray ? [.. Wrt, WholeArray] : Wrt;
 
+    /// <summary>The tangent-direction parameter (v of Hvp and Jvp) once <see cref="TangentSeeds"/> made it.</summary>
+    private int? DirectionParameter { get; set; }
+
     /// <summary>Seeds for forward mode: each element's tangent from <paramref name="vectorParameter"/>, and the
     /// whole array's tangent as that whole parameter.</summary>
     public Dictionary<int, int> TangentSeeds(int vectorParameter)
@@ -51,6 +54,7 @@ internal sealed class DiffProblem
         var seeds = new Dictionary<int, int>();
         for (int k = 0; k < Wrt.Length; k++) seeds[Wrt[k]] = Builder.Input(vectorParameter, Positions[k]);
         if (HasWholeArray) seeds[WholeArray] = Builder.Input(vectorParameter, -1, ValueKind.Array);
+        DirectionParameter = vectorParameter;
         return seeds;
     }
 
@@ -190,6 +194,9 @@ internal sealed class DiffProblem
         var lengths = new Dictionary<int, int>();
         if (!InputExtent.IsFixed) lengths[0] = InputLength;
         foreach (var (parameter, length) in requirements) lengths[parameter] = length;
-        return Exporter.Export(graph, layout, parameters, delegateType, lengths);
+        // A direction read by loops is read at every index of x: it must be as long as x.
+        var asLongAs = new Dictionary<int, int>();
+        if (HasWholeArray && DirectionParameter is int direction) asLongAs[direction] = 0;
+        return Exporter.Export(graph, layout, parameters, delegateType, lengths, asLongAs);
     }
 }

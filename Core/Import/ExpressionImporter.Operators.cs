@@ -119,6 +119,21 @@ internal sealed partial class ExpressionImporter
         }
         if (Descend(f, call.Arguments)) return;
         var args = PopValues(call.Arguments.Count);
+        // Integer Math.Min/Max/Abs in index arithmetic (a band's width): selects over ints.
+        if (method.DeclaringType == typeof(Math) && method.ReturnType == typeof(int) && method.GetParameters().All(p => p.ParameterType == typeof(int))
+            && method.Name is nameof(Math.Min) or nameof(Math.Max) or nameof(Math.Abs))
+        {
+            int a = Scalar(args[0], call.Arguments[0], ValueKind.Int32);
+            if (method.Name == nameof(Math.Abs))
+            {
+                _values.Push(Val.Of(_b.Select(_b.Compare(ExpressionType.LessThan, a, _b.Constant(0, ValueKind.Int32)), _b.Neg(a), a)));
+                return;
+            }
+            int b = Scalar(args[1], call.Arguments[1], ValueKind.Int32);
+            var keepFirst = method.Name == nameof(Math.Min) ? ExpressionType.LessThanOrEqual : ExpressionType.GreaterThanOrEqual;
+            _values.Push(Val.Of(_b.Select(_b.Compare(keepFirst, a, b), a, b)));
+            return;
+        }
         if (method == SinCosPrimitive.Method)
         {
             _values.Push(Val.Ref(new SinCosArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double))));

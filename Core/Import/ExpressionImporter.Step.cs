@@ -27,6 +27,9 @@ internal sealed partial class ExpressionImporter
             case NewArrayExpression na: StepNewArray(f, na); break;
             case IndexExpression ix: StepIndex(f, ix); break;
             case ScopeEnd end: end.Restore(_env); break;
+            case LoopExpression:
+                throw Unsupported(f.E, "loops written with the Expression API (such as an exported derivative of a loop program) are not supported yet",
+                    "differentiate the original function instead (Diff.Hvp for second derivatives), or write the loop as a LINQ reduction");
             default:
                 throw Unsupported(f.E, $"{f.E.NodeType} expressions are not supported",
                     "rewrite it with arithmetic, Math calls, conditionals and constant array indices");

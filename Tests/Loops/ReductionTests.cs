@@ -202,6 +202,50 @@ public class ReductionTests
     }
 
     [Fact]
+    public void Regression_gradient_buffer_longer_than_x_with_several_loop_contributions()
+    {
+        Expression<Func<double[], double>> f = x => x.Sum() * x.Sum() + Enumerable.Range(0, x.Length).Sum(i => Enumerable.Range(0, i).Sum(j => x[i] * x[j]));
+        double[] x = [1.0, 2.0, 3.0];
+        var buffer = new[] { 9.0, 9.0, 9.0, 9.0, 9.0 };
+        Diff.ValueAndGradient(f).Compile()(x, buffer);
+        Assert.Equal(Diff.Gradient(f).Compile()(x), buffer[..3]);
+        Assert.Equal(new[] { 9.0, 9.0 }, buffer[3..]);
+    }
+
+    [Fact]
+    public void Direction_shorter_than_x_is_named()
+    {
+        Expression<Func<double[], double>> f = x => x.Select(v => v * v * v).Sum();
+        var e = Assert.Throws<ArgumentException>(() => Diff.Hvp(f).Compile()([1.0, 2.0, 3.0], [1.0]));
+        Assert.StartsWith("'v' needs 3 elements (one per element of 'x') but has 1.", e.Message);
+    }
+
+    [Fact]
+    public void Integer_min_and_max_size_a_band()
+    {
+        Expression<Func<double[], double>> f = x => Enumerable.Range(0, x.Length).Sum(i =>
+            Enumerable.Range(i, Math.Min(2, x.Length - i)).Sum(j => x[i] * x[j]) + x[Math.Max(0, i - 1)] * Math.Abs(i - 1));
+        double[] x = [0.5, -1.0, 2.0, 1.5];
+        var g = Diff.Gradient(f).Compile()(x);
+        var fc = f.Compile();
+        for (int k = 0; k < x.Length; k++)
+        {
+            var plus = (double[])x.Clone(); plus[k] += 1e-6;
+            var minus = (double[])x.Clone(); minus[k] -= 1e-6;
+            Assert.Equal((fc(plus) - fc(minus)) / 2e-6, g[k], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Differentiating_an_exported_loop_derivative_says_what_to_do()
+    {
+        Expression<Func<double[], double>> f = x => x.Select(v => v * v * v).Sum();
+        var e = Assert.Throws<ExprDiffException>(() => Diff.Jvp(Diff.Gradient(f)));
+        Assert.Contains("loops written with the Expression API (such as an exported derivative of a loop program) are not supported yet; " +
+            "differentiate the original function instead (Diff.Hvp for second derivatives)", e.Message);
+    }
+
+    [Fact]
     public void Captured_arrays_are_read_by_reference()
     {
         double[] weights = [1.0, 2.0, 3.0];

@@ -187,7 +187,8 @@ public sealed class ErrorMessageTests
         var f = Expression.Lambda<Func<double, double>>(Expression.Loop(Expression.Break(exit, x), exit), x);
         Assert.Equal(
             "cannot import 'while (true)\n{\n    break;\n}' in 'x =>\n{\n    while (true)\n    {\n        break;\n    }\n}': " +
-            "Loop expressions are not supported; rewrite it with arithmetic, Math calls, conditionals and constant array indices",
+            "loops written with the Expression API (such as an exported derivative of a loop program) are not supported yet; " +
+            "differentiate the original function instead (Diff.Hvp for second derivatives), or write the loop as a LINQ reduction",
             ImportError(() => Diff.Gradient(f)).ReplaceLineEndings("\n"));
     }
 
