@@ -10,7 +10,7 @@ namespace ExprDiff;
 /// static, allocation-free on its non-throwing paths and never throws for any numeric input, so a
 /// derivative that uses it cannot fail where the original function would not.
 /// </summary>
-public static class Intrinsics
+public static partial class Intrinsics
 {
     /// <summary>The largest <c>|n|</c> that <see cref="PowInt(double, int)"/> evaluates itself; beyond it,
     /// it defers to <see cref="Math.Pow(double, double)"/>.</summary>
@@ -118,24 +118,45 @@ public static class Intrinsics
         double lo = 0.0;
         for (int bit = 30 - BitOperations.LeadingZeroCount((uint)m); bit >= 0; bit--)
         {
-            // Square: (hi + lo)^2 = hi^2 + 2 hi lo + lo^2; lo^2 is below 2^-106 relative and dropped.
-            double p = hi * hi;
-            double e = Math.FusedMultiplyAdd(hi, hi, -p); // exact rounding error of hi * hi
-            e = Math.FusedMultiplyAdd(hi + hi, lo, e);
-            hi = p + e; // fast two-sum: |p| >= |e|
-            lo = e - (hi - p);
-
+            Square(ref hi, ref lo);
             if (((m >> bit) & 1) != 0)
             {
-                // Multiply by the exact double x.
-                p = hi * x;
-                e = Math.FusedMultiplyAdd(hi, x, -p); // exact rounding error of hi * x
-                e = Math.FusedMultiplyAdd(lo, x, e);
-                hi = p + e;
-                lo = e - (hi - p);
+                MultiplyByBase(ref hi, ref lo, x);
             }
         }
 
+        return Round(x, n, hi, lo);
+    }
+
+    /// <summary>One squaring step of <see cref="PowIntDoubleDouble"/>: (hi + lo)² as a normalized
+    /// double-double. <see cref="PowInts"/> runs the very same steps, which is what makes it bit-identical.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Square(ref double hi, ref double lo)
+    {
+        // (hi + lo)^2 = hi^2 + 2 hi lo + lo^2; lo^2 is below 2^-106 relative and dropped.
+        double p = hi * hi;
+        double e = Math.FusedMultiplyAdd(hi, hi, -p); // exact rounding error of hi * hi
+        e = Math.FusedMultiplyAdd(hi + hi, lo, e);
+        hi = p + e; // fast two-sum: |p| >= |e|
+        lo = e - (hi - p);
+    }
+
+    /// <summary>One multiplication step of <see cref="PowIntDoubleDouble"/>: (hi + lo)·x for the exact double x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyByBase(ref double hi, ref double lo, double x)
+    {
+        double p = hi * x;
+        double e = Math.FusedMultiplyAdd(hi, x, -p); // exact rounding error of hi * x
+        e = Math.FusedMultiplyAdd(lo, x, e);
+        hi = p + e;
+        lo = e - (hi - p);
+    }
+
+    /// <summary>The final rounding of <see cref="PowIntDoubleDouble"/>: x^|n| held as hi + lo becomes x^n,
+    /// or <c>Math.Pow(x, n)</c> where the result is not safely inside the normal range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Round(double x, int n, double hi, double lo)
+    {
         double result;
         if (n > 0)
         {

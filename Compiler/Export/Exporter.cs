@@ -264,6 +264,7 @@ internal static class Exporter
             ValueKind.Int32 => typeof(int),
             ValueKind.Boolean => typeof(bool),
             ValueKind.Pair => typeof(ValueTuple<double, double>),
+            ValueKind.Powers => typeof(IntPowers),
             _ => typeof(double),
         };
 

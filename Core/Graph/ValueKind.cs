@@ -13,6 +13,9 @@ internal enum ValueKind : byte
     /// <summary>The (sin, cos) pair of one argument, made only by fusion just before export. The interpreter
     /// stores the argument; each half recomputes its part with <c>Math.SinCos</c>.</summary>
     Pair,
+    /// <summary>Four integer powers of one base (<see cref="IntPowers"/>), made only by fusion just before export.
+    /// The interpreter stores the base; each power recomputes itself with <c>Intrinsics.PowInt</c>.</summary>
+    Powers,
     /// <summary>A <c>double[]</c>: an array parameter, captured by a loop body, or an array-valued adjoint.
     /// Immutable in the graph; the exporter writes it in place where nothing else reads it.</summary>
     Array,

@@ -139,6 +139,13 @@ internal sealed partial class ExpressionImporter
             _values.Push(Val.Ref(new SinCosArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double))));
             return;
         }
+        if (method == PowIntsPrimitive.Method)
+        {
+            var exponents = new int[4];
+            for (int k = 0; k < 4; k++) exponents[k] = IndexOf(args[k + 1], call.Arguments[k + 1], allowNegative: true);
+            _values.Push(Val.Ref(new PowersArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double), exponents)));
+            return;
+        }
         if (method == PowIntMethod)
         {
             int exponent = IndexOf(args[1], call.Arguments[1], allowNegative: true);

@@ -17,6 +17,7 @@ internal sealed partial class ExpressionImporter
                 _values.Push(d.Type == typeof(void) ? Val.Void : FromObject(Activator.CreateInstance(d.Type), d.Type, d));
                 break;
             case MemberExpression { Expression: { } tuple } m when tuple.Type == typeof(ValueTuple<double, double>): StepSinCosPart(f, m); break;
+            case MemberExpression { Expression: { } powers } m when powers.Type == typeof(IntPowers): StepPowersPart(f, m); break;
             case MemberExpression m: _values.Push(FromObject(EvaluateCaptured(m), m.Type, m)); break;
             case UnaryExpression u: StepUnary(f, u); break;
             case BinaryExpression bin: StepBinary(f, bin); break;
@@ -49,6 +50,21 @@ internal sealed partial class ExpressionImporter
 
     /// <summary>The value of <c>Math.SinCos(a)</c>: its argument, split into Sin and Cos where read.</summary>
     private sealed record SinCosArgument(int Node);
+
+    /// <summary><c>Intrinsics.PowInts(x, n0, …).P1</c>, as the optimizer exports it, imports as <c>PowInt(x, n1)</c>.</summary>
+    private void StepPowersPart(in Frame f, MemberExpression m)
+    {
+        if (Descend(f, [m.Expression!])) return;
+        var v = _values.Pop();
+        int slot = Array.IndexOf(PowIntsPrimitive.Fields, m.Member.Name);
+        if (v.Reference is not PowersArgument arg || slot < 0)
+            throw Unsupported(m, "only the powers P0 to P3 of Intrinsics.PowInts can be read from it", "use Intrinsics.PowInt");
+        _values.Push(Val.Of(_b.PowInt(arg.Node, arg.Exponents[slot])));
+    }
+
+    /// <summary>The value of <c>Intrinsics.PowInts(x, n0, n1, n2, n3)</c>: its base and exponents, split into
+    /// <c>PowInt</c>s where read.</summary>
+    private sealed record PowersArgument(int Node, int[] Exponents);
 
     private void PushParameter(ParameterExpression p)
     {

@@ -52,3 +52,58 @@ internal sealed class SinCosPartPrimitive : Primitive
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
         ($"{operands[0]}.{(_isSin ? "Item1" : "Item2")}", Precedence.Primary);
 }
+
+/// <summary>
+/// <c>Intrinsics.PowInts(x, n0, n1, n2, n3)</c>: up to four integer powers of one base in one call that shares
+/// their double-double chain, bit for bit equal to separate <c>PowInt</c>s; made by the fusion pass. The four
+/// exponents are packed into <c>Aux</c>, a byte each (|n| ≤ 64). Like SinCos, for export only: the importer
+/// splits <c>.P0</c> … <c>.P3</c> back into <c>PowInt</c>s.
+/// </summary>
+internal sealed class PowIntsPrimitive : Primitive
+{
+    public static readonly MethodInfo Method = typeof(Intrinsics).GetMethod(nameof(Intrinsics.PowInts))!;
+
+    /// <summary>The field of <see cref="IntPowers"/> that holds each slot.</summary>
+    public static readonly string[] Fields = [nameof(IntPowers.P0), nameof(IntPowers.P1), nameof(IntPowers.P2), nameof(IntPowers.P3)];
+
+    public PowIntsPrimitive() : base("powints", 1, ValueKind.Powers, ValueKind.Double) { }
+
+    public override bool IsFoldable => false;
+
+    public static int Pack(ReadOnlySpan<int> exponents)
+    {
+        int packed = 0;
+        for (int k = 0; k < 4; k++) packed |= (exponents[Math.Min(k, exponents.Length - 1)] & 0xFF) << (8 * k);
+        return packed;
+    }
+
+    public static int Exponent(int packed, int slot) => (sbyte)(packed >> (8 * slot));
+
+    // The node's payload is its base; each power evaluates PowInt on it.
+    public override double Evaluate(double a, double b, double c, in Node node) => a;
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Call(Method, operands[0], Expression.Constant(Exponent(node.Aux, 0)), Expression.Constant(Exponent(node.Aux, 1)),
+            Expression.Constant(Exponent(node.Aux, 2)), Expression.Constant(Exponent(node.Aux, 3)));
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Intrinsics.PowInts({operands[0]}, {Exponent(node.Aux, 0)}, {Exponent(node.Aux, 1)}, {Exponent(node.Aux, 2)}, {Exponent(node.Aux, 3)})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
+
+/// <summary>One power of a <see cref="PowIntsPrimitive"/>: <c>Aux</c> is its exponent, <c>Aux2</c> its slot.</summary>
+internal sealed class PowIntsPartPrimitive : Primitive
+{
+    public PowIntsPartPrimitive() : base("powints.part", 1, ValueKind.Double, ValueKind.Powers) { }
+
+    public override bool IsFoldable => false;
+
+    public override double Evaluate(double a, double b, double c, in Node node) => Intrinsics.PowInt(a, node.Aux);
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Field(operands[0], PowIntsPrimitive.Fields[node.Aux2]);
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"{operands[0]}.{PowIntsPrimitive.Fields[node.Aux2]}", Precedence.Primary);
+}

@@ -104,6 +104,8 @@ internal static class Primitives
     public static readonly SinCosPrimitive SinCos = new();
     public static readonly SinCosPartPrimitive SinOfPair = new(isSin: true);
     public static readonly SinCosPartPrimitive CosOfPair = new(isSin: false);
+    public static readonly PowIntsPrimitive PowInts = new();
+    public static readonly PowIntsPartPrimitive PowerOfPowers = new();
 
     private static readonly ExpressionType[] ComparisonTypes =
     [

@@ -13,7 +13,7 @@ namespace ExprDiff.Tests.Optimization;
 internal enum StepKind
 {
     // Plain primitives.
-    Constant, Unary, Binary, Fma, PowInt, PowConstant, Clamp, IntRoundTrip,
+    Constant, Unary, Binary, Fma, PowInt, PowFamily, PowConstant, Clamp, IntRoundTrip,
     Compare, BoolConstant, And, Or, Not, Select,
 
     // Patterns the exact passes simplify.
@@ -199,7 +199,7 @@ internal static class RandomGraphs
 
     private static readonly (int, StepKind)[] Weights =
     [
-        (6, StepKind.Constant), (14, StepKind.Unary), (14, StepKind.Binary), (2, StepKind.Fma), (4, StepKind.PowInt),
+        (6, StepKind.Constant), (14, StepKind.Unary), (14, StepKind.Binary), (2, StepKind.Fma), (4, StepKind.PowInt), (3, StepKind.PowFamily),
         (5, StepKind.PowConstant), (3, StepKind.Clamp), (1, StepKind.IntRoundTrip), (4, StepKind.Compare),
         (1, StepKind.BoolConstant), (2, StepKind.And), (2, StepKind.Or), (2, StepKind.Not), (5, StepKind.Select),
         (2, StepKind.TimesOne), (2, StepKind.DivOne), (2, StepKind.MinusZero), (2, StepKind.PlusNegativeZero),
@@ -297,6 +297,13 @@ internal static class RandomGraphs
             case StepKind.Binary: d.Add(b.Make(BinaryOps[s.Op % BinaryOps.Length], A(), B())); break;
             case StepKind.Fma: d.Add(b.Make(Primitives.Fma, A(), B(), C())); break;
             case StepKind.PowInt: d.Add(b.PowInt(A(), s.Op % 17 - 8)); break;
+            case StepKind.PowFamily:
+                // Two to five powers of one base, as a power and its derivatives make them: what fusion shares.
+                int x = A();
+                int sum = b.PowInt(x, s.Op % 29 - 14);
+                for (int k = 1; k <= 1 + s.Op / 29 % 4; k++) sum = b.Add(sum, b.PowInt(x, (s.Op / (7 * k) % 29) - 14));
+                d.Add(sum);
+                break;
             case StepKind.PowConstant:
                 // Often of an input directly, so that the points where Math.Pow is not correctly rounded reach it.
                 d.Add(b.Binary(Primitives.Pow, s.Op / 16 % 2 == 0 ? d[s.A % 3] : A(), K(PowExponents[s.Op % PowExponents.Length])));
@@ -466,8 +473,10 @@ internal static class RandomGraphs
         return new Graph([.. nodes], outputs, graph.ParameterNames);
     }
 
-    /// <summary>Distinct arguments a of the graph's nodes that have both a Sin(a) and a Cos(a) node.</summary>
-    public static int SinCosPairs(Graph graph) => FusionPass.BothSinAndCos(graph).Count;
+    /// <summary>The nodes fusion may add: one SinCos per distinct argument a of the graph's nodes that has both a
+    /// Sin(a) and a Cos(a) node, and one PowInts per family of powers of one base.</summary>
+    public static int FusedGroups(Graph graph) =>
+        FusionPass.BothSinAndCos(graph).Count + FusionPass.PowerFamilies(graph).Select(kv => (kv.Key.Base, kv.Value.Packed)).Distinct().Count();
 
     /// <summary>Whether any node of the graph is a NaN, infinite, huge (|c| ≥ 1e300) or tiny (0 &lt; |c| ≤ 1e-300)
     /// double constant.</summary>
