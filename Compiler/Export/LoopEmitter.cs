@@ -12,7 +12,7 @@ internal static class LoopEmitter
 {
     public static bool IsStatement(Primitive op) =>
         ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble)
-        || op is ExtremumRangePrimitive;
+        || op is ExtremumRangePrimitive || op is ScanPrimitive;
 
     /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
     /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
@@ -22,6 +22,7 @@ internal static class LoopEmitter
         if (ReferenceEquals(n.Op, Primitives.SumRange)) return EmitSum(n, operands, target, depth);
         if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth, into);
         if (n.Op is ExtremumRangePrimitive extremum) return EmitExtremum(extremum, n, operands, target, depth);
+        if (n.Op is ScanPrimitive scan) return EmitScan(scan, n, operands, target, depth);
         return EmitAssemble(n, operands, target, depth, into);
     }
 
@@ -67,6 +68,80 @@ internal static class LoopEmitter
             statements.Add(Expression.Block(variables, body.Append(Expression.Assign(acc, Expression.Add(acc, outputs[0])))));
         });
         return Expression.Block([acc], Expression.Assign(acc, Expression.Constant(0.0)), loop, Expression.Assign(target, acc));
+    }
+
+    // s = init; [tape = new double[(max(count, 0) + 1)·m];] for (i …) { [tape[i − start] = s;] s = body(i, s); } result = s or tape
+    private static Expression EmitScan(ScanPrimitive op, in Node n, Expression[] operands, Expression target, int depth)
+    {
+        var region = n.Region!;
+        int m = n.Aux;
+        var state = new ParameterExpression[m];
+        for (int j = 0; j < m; j++) state[j] = Expression.Variable(typeof(double), region.Body.ParameterNames[1 + j]);
+        var tape = Expression.Variable(typeof(double[]), "tape");
+        var trips = Expression.Variable(typeof(int), "trips");
+        var statements = new List<Expression>();
+        for (int j = 0; j < m; j++) statements.Add(Expression.Assign(state[j], operands[ScanPrimitive.Captures + j]));
+        if (op.Records)
+        {
+            statements.Add(Expression.Assign(trips, Expression.Call(MaxInt, operands[1], Expression.Constant(0))));
+            statements.Add(Expression.Assign(tape, Expression.NewArrayBounds(typeof(double),
+                Expression.Multiply(Expression.Add(trips, Expression.Constant(1)), Expression.Constant(m)))));
+        }
+        Expression Slot(Expression slot, int j) => Expression.ArrayAccess(tape, Expression.Add(Expression.Multiply(slot, Expression.Constant(m)), Expression.Constant(j)));
+        void Record(List<Expression> into, Expression slot)
+        {
+            for (int j = 0; j < m; j++) into.Add(Expression.Assign(Slot(slot, j), state[j]));
+        }
+        void Body(ParameterExpression i, List<Expression> loopStatements)
+        {
+            var parameters = new Expression[1 + region.CaptureCount];
+            parameters[0] = i;
+            for (int j = 0; j < m; j++) parameters[1 + j] = state[j];
+            Array.Copy(operands, ScanPrimitive.Captures + m, parameters, 1 + m, region.CaptureCount - m);
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, parameters, Prefix(i), depth + 1);
+            var all = new List<Expression>();
+            if (op.Records && !op.Reverse) Record(all, Expression.Subtract(i, operands[0]));
+            all.AddRange(body);
+            // Every output is read before any state variable changes: the next state depends on the whole current one.
+            var next = new ParameterExpression[m];
+            for (int j = 0; j < m; j++)
+            {
+                next[j] = Expression.Variable(typeof(double), "next" + j.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                all.Add(Expression.Assign(next[j], outputs[j]));
+            }
+            for (int j = 0; j < m; j++) all.Add(Expression.Assign(state[j], next[j]));
+            if (op.Records && op.Reverse) Record(all, Expression.Subtract(i, operands[0]));
+            loopStatements.Add(Expression.Block(variables.Concat(next), all));
+        }
+        statements.Add(op.Reverse ? ForDown(operands[0], operands[1], depth, Body) : For(operands[0], operands[1], depth, Body));
+        if (op.Records)
+        {
+            for (int j = 0; j < m; j++)
+                statements.Add(Expression.Assign(Slot(trips, j), op.Reverse ? operands[ScanPrimitive.Captures + j] : state[j]));
+            statements.Add(Expression.Assign(target, tape));
+        }
+        else
+        {
+            statements.Add(Expression.Assign(target, Expression.NewArrayInit(typeof(double), state)));
+        }
+        return Expression.Block(op.Records ? state.Append(tape).Append(trips) : state, statements);
+    }
+
+    private static readonly System.Reflection.MethodInfo MaxInt = typeof(Math).GetMethod(nameof(Math.Max), [typeof(int), typeof(int)])!;
+
+    /// <summary>for (i = start + count − 1; i &gt;= start; i--) { body }</summary>
+    private static Expression ForDown(Expression start, Expression count, int depth, Action<ParameterExpression, List<Expression>> body)
+    {
+        var i = Expression.Variable(typeof(int), depth == 0 ? "i" : "i" + depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var first = Expression.Variable(typeof(int), "first");
+        var exit = Expression.Label("exit");
+        var statements = new List<Expression>();
+        body(i, statements);
+        statements.Add(Expression.PreDecrementAssign(i));
+        return Expression.Block([i, first],
+            Expression.Assign(first, start),
+            Expression.Assign(i, Expression.Subtract(Expression.Add(start, count), Expression.Constant(1))),
+            Expression.Loop(Expression.IfThenElse(Expression.GreaterThanOrEqual(i, first), Expression.Block(statements), Expression.Break(exit)), exit));
     }
 
     // a = new double[length]; for (i …) { a[index_p] += value_p; a[j] += dense_d[j] for every j; }

@@ -9,7 +9,9 @@ namespace ExprDiff.Graphs;
 /// </summary>
 internal static class RegionSpecializer
 {
-    public static (int[] Args, Region Region) Specialize(GraphBuilder outer, int[] args, Region region, int firstCapture)
+    /// <param name="carried">How many leading captures are a loop's carried state (a scan's): their operand is only
+    /// the first iteration's value, so they are never folded or merged.</param>
+    public static (int[] Args, Region Region) Specialize(GraphBuilder outer, int[] args, Region region, int firstCapture, int carried = 0)
     {
         int captures = region.CaptureCount;
         var keep = new int[captures]; // new capture index, or −1 when folded
@@ -20,8 +22,16 @@ internal static class RegionSpecializer
         for (int k = 0; k < captures; k++)
         {
             int operand = args[firstCapture + k];
+            if (k < carried)
+            {
+                keep[k] = keptKinds.Count;
+                keptArgs.Add(operand);
+                keptKinds.Add(region.CaptureKinds[k]);
+                names.Add(region.Body.ParameterNames[1 + k]);
+                continue;
+            }
             if (outer.IsConstant(operand, out _)) { keep[k] = -1; changed = true; continue; }
-            int existing = keptArgs.IndexOf(operand, firstCapture);
+            int existing = keptArgs.IndexOf(operand, firstCapture + carried);
             if (existing >= 0) { keep[k] = existing - firstCapture; changed = true; continue; }
             keep[k] = keptKinds.Count;
             keptArgs.Add(operand);

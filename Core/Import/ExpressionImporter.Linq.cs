@@ -67,7 +67,8 @@ internal sealed partial class ExpressionImporter
             default:
                 return outer; // constants, captured arrays, lambdas: the same in any graph
         }
-        int index = _captureNodes!.IndexOf(outerNode);
+        // A scan's carried state occupies the first slots; a captured value never shares them.
+        int index = _captureNodes!.IndexOf(outerNode, _carriedCount);
         if (index < 0)
         {
             index = _captureNodes.Count;
@@ -109,6 +110,10 @@ internal sealed partial class ExpressionImporter
                 _values.Push(Val.Of(Sum(call, Source(args[0], call), lambda, out _,
                     m.Name == nameof(Enumerable.Max) ? Primitives.MaxRange : Primitives.MinRange)));
                 return true;
+            case nameof(Enumerable.Aggregate) when call.Type == typeof(double) && args.Length == 2 && lambda is not null
+                && call.Arguments.OfType<LambdaExpression>().Count() == 1:
+                _values.Push(Val.Of(Aggregate(call, Source(args[0], call), Scalar(args[1], call.Arguments[1], ValueKind.Double), lambda)));
+                return true;
             case nameof(Enumerable.Average) when call.Type == typeof(double):
             {
                 // The mean of an empty sequence is NaN here (0/0), where LINQ throws.
@@ -118,7 +123,7 @@ internal sealed partial class ExpressionImporter
             }
             default:
                 throw Unsupported(call, $"Enumerable.{m.Name} is not supported here",
-                    "use Enumerable.Range(a, n).Sum(i => ...), .Average, .Max or .Min, .Select(...).Sum(), or x.Sum() over double[] parameters");
+                    "use Enumerable.Range(a, n).Sum(i => ...), .Average, .Max, .Min or .Aggregate(seed, (acc, i) => ...), .Select(...).Sum(), or x.Sum() over double[] parameters");
         }
     }
 
@@ -139,13 +144,44 @@ internal sealed partial class ExpressionImporter
     /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
     private int Sum(Expression call, object source, LambdaExpression? selector, out int count, Primitive? reduction = null)
     {
+        var (body, start, n, item, names) = LoopBody(call, source, selector, carried: null);
+        count = n;
+        int value = body.Scalar(item, selector?.Body ?? call, ValueKind.Double);
+        var region = new Region(body._b.Build([value], names), body._captureKinds!.ToArray());
+        var args = new List<int> { start, count };
+        args.AddRange(body._captureNodes!);
+        return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+    }
+
+    /// <summary><c>source.Aggregate(seed, (acc, item) => …)</c>: a scan carrying the accumulator.</summary>
+    private int Aggregate(Expression call, object source, int seed, LambdaExpression func)
+    {
+        if (func.Parameters.Count != 2 || func.ReturnType != typeof(double))
+            throw Unsupported(call, "the accumulator function must take (double accumulator, item) and return double", "write (acc, i) => ...");
+        var (body, start, count, item, names) = LoopBody(call, source, selector: null, carried: (seed, func.Parameters[0].Name ?? "acc"));
+        body._env[func.Parameters[0]] = Val.Of(body._b.Input(1, -1));
+        body._env[func.Parameters[1]] = item;
+        int value = body.Scalar(body.Run(func.Body), func.Body, ValueKind.Double);
+        var region = new Region(body._b.Build([value], names), body._captureKinds!.ToArray());
+        var args = new List<int> { start, count };
+        args.AddRange(body._captureNodes!);
+        int scan = _b.MakeStructured(Primitives.Scan, ValueKind.Array, args.ToArray(), region, 1);
+        return _b.Make(Primitives.Read, scan, _b.Constant(0, ValueKind.Int32));
+    }
+
+    /// <summary>The child importer of a loop over a range, an array or a mapped sequence: its range, and the item
+    /// each iteration sees after <paramref name="selector"/> and the sequence's own maps. A scan's carried value, if
+    /// any, is its parameter 1.</summary>
+    private (ExpressionImporter Body, int Start, int Count, Val Item, List<string> Names) LoopBody(Expression call, object source,
+        LambdaExpression? selector, (int Initial, string Name)? carried)
+    {
         if (Nesting >= MaxNesting)
             throw Unsupported(call, $"reductions are nested more than {MaxNesting} deep", "flatten the nesting");
         // Peel the mapping: sum(select(s, f), g) is a loop over s with body g(f(item)).
         var maps = new List<LambdaExpression>();
         if (selector is not null) maps.Add(selector);
         while (source is MappedValue mv) { maps.Insert(0, mv.Selector); source = mv.Source; }
-        int start;
+        int start, count;
         Val? array = null;
         switch (source)
         {
@@ -160,13 +196,15 @@ internal sealed partial class ExpressionImporter
                 start = _b.Constant(0, ValueKind.Int32);
                 count = _b.Make(Primitives.Length, an.Node);
                 break;
-            default: throw Unsupported(call, "this sequence cannot be summed", "sum a range or a double[] parameter");
+            default: throw Unsupported(call, "this sequence cannot be reduced", "reduce a range or a double[] parameter");
         }
 
         var names = new List<string> { maps.Count > 0 ? maps[0].Parameters[^1].Name ?? "i" : "i" };
+        if (carried is { } c) names.Add(c.Name);
         var body = new ExpressionImporter(new GraphBuilder(names, _b.Folds, _b.Simplifies), _rules, _root)
         {
-            _parent = this, _captureNodes = new(), _captureKinds = new(), _regionNames = names,
+            _parent = this, _captureNodes = carried is { } c1 ? [c1.Initial] : new(), _captureKinds = carried is null ? new() : [ValueKind.Double],
+            _regionNames = names, _carriedCount = carried is null ? 0 : 1,
         };
         int index = body._b.Input(0, -1, ValueKind.Int32);
         // The item: the index itself for a range, the element for an array.
@@ -182,10 +220,6 @@ internal sealed partial class ExpressionImporter
             body._env[map.Parameters[0]] = item;
             item = body.Run(map.Body);
         }
-        int value = body.Scalar(item, maps.Count > 0 ? maps[^1].Body : call, ValueKind.Double);
-        var region = new Region(body._b.Build([value], names), body._captureKinds.ToArray());
-        var args = new List<int> { start, count };
-        args.AddRange(body._captureNodes);
-        return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+        return (body, start, count, item, names);
     }
 }

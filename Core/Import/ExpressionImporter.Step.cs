@@ -19,8 +19,11 @@ internal sealed partial class ExpressionImporter
             case MemberExpression { Expression: { } tuple } m when tuple.Type == typeof(ValueTuple<double, double>): StepSinCosPart(f, m); break;
             case MemberExpression { Expression: { } powers } m when powers.Type == typeof(IntPowers): StepPowersPart(f, m); break;
             case MemberExpression m: _values.Push(FromObject(EvaluateCaptured(m), m.Type, m)); break;
+            case UnaryExpression u when f.Step == 0 && ExpandIncrement(u) is { } assignment: _work.Push(new Frame(assignment, 0, null)); break;
             case UnaryExpression u: StepUnary(f, u); break;
+            case BinaryExpression bin when f.Step == 0 && ExpandCompound(bin) is { } assignment: _work.Push(new Frame(assignment, 0, null)); break;
             case BinaryExpression bin: StepBinary(f, bin); break;
+            case ConditionalExpression c when c.Type == typeof(void) && !(IsThrow(c.IfTrue) && IsEmpty(c.IfFalse)): StepIfStatement(f, c); break;
             case ConditionalExpression c: StepConditional(f, c); break;
             case MethodCallExpression call: StepCall(f, call); break;
             case InvocationExpression inv: StepInvoke(f, inv); break;
@@ -28,9 +31,10 @@ internal sealed partial class ExpressionImporter
             case NewArrayExpression na: StepNewArray(f, na); break;
             case IndexExpression ix: StepIndex(f, ix); break;
             case ScopeEnd end: end.Restore(_env); break;
-            case LoopExpression:
-                throw Unsupported(f.E, "loops written with the Expression API (such as an exported derivative of a loop program) are not supported yet",
-                    "differentiate the original function instead (Diff.Hvp for second derivatives), or write the loop as a LINQ reduction");
+            case LoopExpression loop: StepLoop(f, loop); break;
+            case GotoExpression:
+                throw Unsupported(f.E, "break, continue, return and goto are supported only as a loop's exit test at its top",
+                    "count the loop's iterations instead of leaving it early; a conditional expression can skip an iteration's work");
             default:
                 throw Unsupported(f.E, $"{f.E.NodeType} expressions are not supported",
                     "rewrite it with arithmetic, Math calls, conditionals and constant array indices");
@@ -73,6 +77,9 @@ internal sealed partial class ExpressionImporter
                 "assign the variable before reading it, or make it a parameter of the lambda");
         if (v.Reference is Unassigned)
             throw Unsupported(p, $"variable '{p.Name}' is read before it is assigned", "assign it first");
+        if (v.Reference is NotCarried)
+            throw Unsupported(p, $"'{p.Name}' is read with the value a loop left in it, but only double variables carry values out of an iteration",
+                "assign it before reading it, in each iteration and after the loop");
         _values.Push(v);
     }
 

@@ -49,6 +49,18 @@ internal sealed class LocalArray
 
     public void Write(int i, int j, int node) => _elements[(i, j)] = node;
 
+    /// <summary>The elements written so far, for an if statement that imports each branch from the same start.</summary>
+    public Dictionary<(int, int), int> Snapshot() => new(_elements);
+
+    public void Restore(Dictionary<(int, int), int> snapshot)
+    {
+        _elements.Clear();
+        foreach (var (k, v) in snapshot) _elements[k] = v;
+    }
+
+    /// <summary>The (row, column) of every element written so far.</summary>
+    public IEnumerable<(int, int)> Written => _elements.Keys;
+
     public int Read(GraphBuilder b, int i, int j) => _elements.TryGetValue((i, j), out int n) ? n : b.Constant(0);
 
     public int MaxIndex(int dimension) =>

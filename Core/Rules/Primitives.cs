@@ -96,6 +96,10 @@ internal static class Primitives
     public static readonly AssemblePrimitive Assemble = new();
     public static readonly SumRangePrimitive SumRange = new();
     public static readonly ScatterPrimitive Scatter = new();
+    public static readonly ScanPrimitive Scan = new(reverse: false, records: false);
+    public static readonly ScanPrimitive ScanReverse = new(reverse: true, records: false);
+    public static readonly ScanPrimitive ScanRecord = new(reverse: false, records: true);
+    public static readonly ScanPrimitive ScanReverseRecord = new(reverse: true, records: true);
     public static readonly ExtremumRangePrimitive MaxRange = new(isMax: true, returnsIndex: false);
     public static readonly ExtremumRangePrimitive MinRange = new(isMax: false, returnsIndex: false);
     public static readonly ExtremumRangePrimitive ArgMaxRange = new(isMax: true, returnsIndex: true);

@@ -187,8 +187,8 @@ public sealed class ErrorMessageTests
         var f = Expression.Lambda<Func<double, double>>(Expression.Loop(Expression.Break(exit, x), exit), x);
         Assert.Equal(
             "cannot import 'while (true)\n{\n    break;\n}' in 'x =>\n{\n    while (true)\n    {\n        break;\n    }\n}': " +
-            "loops written with the Expression API (such as an exported derivative of a loop program) are not supported yet; " +
-            "differentiate the original function instead (Diff.Hvp for second derivatives), or write the loop as a LINQ reduction",
+            "the loop does not test its counter at the top; write it as a counted loop: i = start; loop { if (i < n) { ...; i++; } else break; }, " +
+            "with an int counter changed only by the i++ (or i--) at the end and a bound the body does not change",
             ImportError(() => Diff.Gradient(f)).ReplaceLineEndings("\n"));
     }
 

@@ -1,0 +1,31 @@
+using ExprDiff.Rules;
+
+namespace ExprDiff.Graphs;
+
+/// <summary>Copies a graph's nodes into another builder with its parameters bound to given nodes: how a loop body
+/// is re-parameterized when its derivative needs other parameters (a scan's tangent or adjoint sweep).</summary>
+internal static class GraphCopier
+{
+    /// <summary>Returns, for each node of <paramref name="source"/>, its copy in <paramref name="target"/>.
+    /// <paramref name="parameter"/> gives the node that stands for parameter p (of the given kind).</summary>
+    public static int[] Copy(Graph source, GraphBuilder target, Func<int, ValueKind, int> parameter)
+    {
+        var map = new int[source.NodeCount];
+        for (int i = 0; i < source.NodeCount; i++)
+        {
+            var n = source[i];
+            if (ReferenceEquals(n.Op, Primitives.Input))
+            {
+                if (n.Aux2 >= 0) throw new InvalidOperationException("a loop body reads whole parameters only.");
+                map[i] = parameter(n.Aux, n.Kind);
+                continue;
+            }
+            var remapped = n.Remap(map);
+            map[i] = remapped.Payload is double[] array ? target.ConstantArray(array)
+                : remapped.Args is not null
+                ? target.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
+                : target.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);
+        }
+        return map;
+    }
+}
