@@ -104,10 +104,16 @@ public static partial class Diff
         return ExpressionPrinter.ToCSharp(expression);
     }
 
-    private static DiffProblem Problem(LambdaExpression f, DiffOptions? options, string operation)
+    private static DiffProblem Problem(LambdaExpression f, DiffOptions? options, string operation, IReadOnlyList<string>? wrt = null)
     {
         if (f is null) throw Error.Null("f");
-        return DiffProblem.Create(f, options, "Diff." + operation);
+        return DiffProblem.Create(f, options, "Diff." + operation, wrt);
+    }
+
+    private static DiffProblem ProblemWrt(LambdaExpression f, DiffOptions? options, string operation, IReadOnlyList<string> wrt)
+    {
+        if (wrt is null) throw Error.Null("wrt");
+        return Problem(f, options, operation, wrt);
     }
 }
 

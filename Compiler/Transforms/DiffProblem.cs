@@ -106,50 +106,90 @@ internal sealed class DiffProblem
     /// <summary>A structural Zero made a real zero, for outputs.</summary>
     public int Materialize(int node) => node == DerivativeContext.Zero ? Builder.Constant(0) : node;
 
-    public static DiffProblem Create(LambdaExpression f, DiffOptions? options, string operation)
+    /// <param name="wrt">Names of the parameters to differentiate, or null for the default: the first parameter when it
+    /// is a double[] (the rest are data), or every parameter when all are doubles.</param>
+    public static DiffProblem Create(LambdaExpression f, DiffOptions? options, string operation, IReadOnlyList<string>? wrt = null)
     {
         ArgumentNullException.ThrowIfNull(f);
         options ??= DiffOptions.Default;
+        var selected = wrt is null ? null : Select(f, wrt, operation);
         var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None);
         var b = function.Builder;
         var shapes = function.Parameters;
-        int[] wrt, positions;
+        int[] wrtNodes, positions;
         Extent extent;
-        if (shapes.Count >= 1 && shapes[0] == ParameterShape.Array)
+        int array = -1;
+        if (selected is [int single] && shapes[single] == ParameterShape.Array || selected is null && shapes.Count >= 1 && shapes[0] == ParameterShape.Array)
         {
-            // The first array is differentiated; any further parameters are data.
+            // One array is differentiated; any further parameters are data.
+            array = selected?[0] ?? 0;
             var reads = new SortedSet<int>();
             for (int i = 0; i < b.Count; i++)
             {
                 var n = b[i];
-                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux == 0 && n.Aux2 >= 0) reads.Add(n.Aux2);
+                if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux == array && n.Aux2 >= 0) reads.Add(n.Aux2);
             }
             positions = reads.ToArray();
-            wrt = positions.Select(k => b.Input(0, k)).ToArray();
-            extent = Extent.LengthOf(0);
+            wrtNodes = positions.Select(k => b.Input(array, k)).ToArray();
+            extent = Extent.LengthOf(array);
         }
-        else if (shapes.Count > 0 && shapes.All(s => s == ParameterShape.Scalar))
+        else if (selected is not null && selected.All(p => shapes[p] == ParameterShape.Scalar))
+        {
+            positions = Enumerable.Range(0, selected.Length).ToArray();
+            wrtNodes = selected.Select(p => b.Input(p, -1)).ToArray();
+            extent = Extent.Of(selected.Length);
+        }
+        else if (selected is null && shapes.Count > 0 && shapes.All(s => s == ParameterShape.Scalar))
         {
             positions = Enumerable.Range(0, shapes.Count).ToArray();
-            wrt = positions.Select(p => b.Input(p, -1)).ToArray();
+            wrtNodes = positions.Select(p => b.Input(p, -1)).ToArray();
             extent = Extent.Of(shapes.Count);
+        }
+        else if (selected is not null)
+        {
+            throw Error.Shape(Error.Quote(f), $"{operation} differentiates with respect to one double[] parameter or to double parameters, " +
+                $"not to {string.Join(", ", selected.Select(p => $"'{f.Parameters[p].Name}' ({ExpressionImporter.TypeName(f.Parameters[p].Type)})"))} together");
         }
         else
         {
             throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of 1 to 8 double parameters, or of a double[] " +
-                "(the first parameter) followed by data parameters (double, int, double[] or double[,])");
+                "(the first parameter) followed by data parameters (double, int, double[] or double[,]); name the parameters to " +
+                "differentiate (the overloads that take wrt) for other signatures");
         }
         // The whole array counts only where something reads it (a loop, a computed index); x.Length alone
         // (sizing a result) does not make the gradient a loop's.
         int whole = -1;
-        for (int i = 0; i < b.Count && shapes[0] == ParameterShape.Array; i++)
-            if (ReferenceEquals(b[i].Op, Primitives.Input) && b[i].Aux == 0 && b[i].Kind == ValueKind.Array) whole = i;
+        for (int i = 0; i < b.Count && array >= 0; i++)
+            if (ReferenceEquals(b[i].Op, Primitives.Input) && b[i].Aux == array && b[i].Kind == ValueKind.Array) whole = i;
         if (whole >= 0 && !ReadBeyondLength(b, whole)) whole = -1;
-        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f), DerivativeEngine.Instance), wrt, positions, extent, options)
+        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f), DerivativeEngine.Instance), wrtNodes, positions, extent, options)
         {
             WholeArray = whole,
+            ArrayParameter = array,
         };
     }
+
+    /// <summary>The positions of the named parameters, checked: each must exist, once, and be a double or a double[].</summary>
+    private static int[] Select(LambdaExpression f, IReadOnlyList<string> wrt, string operation)
+    {
+        if (wrt.Count == 0) throw new ArgumentException($"{operation}: name at least one parameter to differentiate.", nameof(wrt));
+        var positions = new List<int>();
+        foreach (var name in wrt)
+        {
+            int p = f.Parameters.Select((q, i) => (q, i)).FirstOrDefault(t => t.q.Name == name, (null!, -1)).Item2;
+            if (p < 0)
+                throw new ArgumentException($"{operation}: the function has no parameter '{name}' (it has {string.Join(", ", f.Parameters.Select(q => $"'{q.Name}'"))}).", nameof(wrt));
+            if (positions.Contains(p)) throw new ArgumentException($"{operation}: parameter '{name}' is named twice.", nameof(wrt));
+            var type = f.Parameters[p].Type;
+            if (type != typeof(double) && type != typeof(double[]))
+                throw new ArgumentException($"{operation}: parameter '{name}' has type {ExpressionImporter.TypeName(type)}; only double and double[] parameters can be differentiated.", nameof(wrt));
+            positions.Add(p);
+        }
+        return positions.ToArray();
+    }
+
+    /// <summary>The differentiated double[] parameter, or −1 when scalars are differentiated.</summary>
+    public int ArrayParameter { get; private init; } = -1;
 
     private static bool ReadBeyondLength(GraphBuilder b, int array)
     {
@@ -192,7 +232,7 @@ internal sealed class DiffProblem
         graph = Optimizer.Optimize(graph, Options.Optimization, out var report);
         Options.OnOptimized?.Invoke(report);
         var lengths = new Dictionary<int, int>();
-        if (!InputExtent.IsFixed) lengths[0] = InputLength;
+        if (!InputExtent.IsFixed) lengths[ArrayParameter] = InputLength;
         foreach (var (parameter, length) in requirements) lengths[parameter] = length;
         // A direction read by loops is read at every index of x: it must be as long as x.
         var asLongAs = new Dictionary<int, int>();
