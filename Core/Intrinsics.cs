@@ -274,6 +274,16 @@ public static partial class Intrinsics
         if (array.Length < length) ThrowNotAsLong(array.Length, length, parameterName, unit);
     }
 
+    /// <summary>
+    /// Returns <paramref name="array"/> after <see cref="RequireLengthOf"/>'s checks: a cotangent parameter whose required
+    /// length (one per element of a result of computed length) is known only once the result's length is.
+    /// </summary>
+    public static double[] CheckedLength(double[] array, int length, string parameterName, string unit)
+    {
+        RequireLengthOf(array, length, parameterName, unit);
+        return array;
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>

@@ -350,6 +350,26 @@ internal static class Exporter
                 case ArrayLayout a:
                     body.Add(Output(a.Output));
                     break;
+                case ColumnsLayout c:
+                {
+                    var array = Result(typeof(double[,]));
+                    var rows = Expression.Variable(typeof(int), "rows");
+                    body.Add(Expression.Assign(rows, Output(c.RowsOutput)));
+                    body.Add(Expression.Assign(array, Expression.NewArrayBounds(typeof(double), rows, Length(c.Columns))));
+                    foreach (var (column, output) in c.Arrays)
+                    {
+                        var source = Expression.Variable(typeof(double[]), "column");
+                        var r = Expression.Variable(typeof(int), "r");
+                        var exit = Expression.Label("exit");
+                        body.Add(Expression.Block([source, r], Expression.Assign(source, Output(output)), Expression.Assign(r, Expression.Constant(0)),
+                            Expression.Loop(Expression.IfThenElse(Expression.LessThan(r, rows),
+                                Expression.Block(Expression.Assign(Expression.ArrayAccess(array, r, Expression.Constant(column)), Expression.ArrayIndex(source, r)),
+                                    Expression.PreIncrementAssign(r)), Expression.Break(exit)), exit)));
+                    }
+                    Variables.Add(rows);
+                    body.Add(array);
+                    break;
+                }
                 case WriteArrayLayout wa:
                     if (InPlace is null)
                         body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length)));

@@ -12,7 +12,7 @@ internal static class LoopEmitter
 {
     public static bool IsStatement(Primitive op) =>
         ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble)
-        || op is ExtremumRangePrimitive || op is ScanPrimitive;
+        || op is ExtremumRangePrimitive || op is ScanPrimitive || ReferenceEquals(op, Primitives.Tabulate);
 
     /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
     /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
@@ -23,6 +23,7 @@ internal static class LoopEmitter
         if (ReferenceEquals(n.Op, Primitives.Scatter)) return EmitScatter(n, operands, target, depth, into);
         if (n.Op is ExtremumRangePrimitive extremum) return EmitExtremum(extremum, n, operands, target, depth);
         if (n.Op is ScanPrimitive scan) return EmitScan(scan, n, operands, target, depth);
+        if (ReferenceEquals(n.Op, Primitives.Tabulate)) return EmitTabulate(n, operands, target, depth, into);
         return EmitAssemble(n, operands, target, depth, into);
     }
 
@@ -125,6 +126,24 @@ internal static class LoopEmitter
             statements.Add(Expression.Assign(target, Expression.NewArrayInit(typeof(double), state)));
         }
         return Expression.Block(op.Records ? state.Append(tape).Append(trips) : state, statements);
+    }
+
+    // a = new double[max(count, 0)]; for (i …) a[i − start] = body(i);
+    private static Expression EmitTabulate(in Node n, Expression[] operands, Expression target, int depth, Expression? into)
+    {
+        var array = Expression.Variable(typeof(double[]), "tabulated");
+        var region = n.Region!;
+        var loop = For(operands[0], operands[1], depth, (i, statements) =>
+        {
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, TabulatePrimitive.Captures), Prefix(i), depth + 1);
+            statements.Add(Expression.Block(variables, body.Append(Expression.Assign(Expression.ArrayAccess(array, Expression.Subtract(i, operands[0])), outputs[0]))));
+        });
+        var length = Expression.Call(MaxInt, operands[1], Expression.Constant(0));
+        // Written into a caller's buffer, the elements past count must read zero too.
+        var make = into is null
+            ? (Expression)Expression.Assign(array, Expression.NewArrayBounds(typeof(double), length))
+            : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), Expression.ArrayLength(array)));
+        return Expression.Block([array], make, loop, Expression.Assign(target, array));
     }
 
     private static readonly System.Reflection.MethodInfo MaxInt = typeof(Math).GetMethod(nameof(Math.Max), [typeof(int), typeof(int)])!;

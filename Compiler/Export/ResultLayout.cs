@@ -25,3 +25,7 @@ internal sealed record ArrayLayout(int Output) : ResultLayout;
 /// <summary>Copies an array-valued output into the array parameter <paramref name="Target"/> (of length
 /// <paramref name="Length"/>) and returns the scalar output <paramref name="Value"/>.</summary>
 internal sealed record WriteArrayLayout(int Value, int Target, Extent Length, int ArrayOutput) : ResultLayout;
+
+/// <summary>Returns a new <c>double[,]</c> of <c>output RowsOutput</c> (an int) rows and <paramref name="Columns"/> columns,
+/// whose listed columns are array-valued outputs (a Jacobian of a result of computed length, column by column).</summary>
+internal sealed record ColumnsLayout(int RowsOutput, Extent Columns, (int Column, int Output)[] Arrays) : ResultLayout;

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using ExprDiff.Export;
 using ExprDiff.Graphs;
+using ExprDiff.Import;
 using ExprDiff.Rules;
 
 namespace ExprDiff.Transforms;
@@ -79,6 +80,12 @@ internal static class Derivatives
     {
         var (outputs, rows) = p.VectorOutputs("Diff.Jvp");
         var parameters = p.Parameters("v");
+        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
+        {
+            int t = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(parameters.Count - 1))[0];
+            if (t == DerivativeContext.Zero) t = p.Builder.Assemble(p.ResultLength(), [], []);
+            return p.Export([t], new ArrayLayout(0), parameters, delegateType, (parameters.Count - 1, p.InputLength));
+        }
         var jv = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(parameters.Count - 1)).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(rows, jv.Select((_, r) => (r, r)).ToArray());
         return p.Export(jv, layout, parameters, delegateType, (parameters.Count - 1, p.InputLength));
@@ -89,21 +96,39 @@ internal static class Derivatives
         var (outputs, _) = p.VectorOutputs("Diff.Vjp");
         var parameters = p.Parameters("u");
         int uParam = parameters.Count - 1;
-        var u = outputs.Select((_, r) => p.Builder.Input(uParam, r)).ToArray();
+        var u = p.Function.Shape == ResultShape.ArrayOfComputedLength
+            ? [p.Builder.Make(Primitives.CheckedLength, p.Builder.Input(uParam, -1, ValueKind.Array), p.ResultLength())]
+            : outputs.Select((_, r) => p.Builder.Input(uParam, r)).ToArray();
+        // A result of computed length checks u's length where it is known (CheckedLength); here only that it exists.
+        int uLength = p.Function.Shape == ResultShape.ArrayOfComputedLength ? 0 : outputs.Length;
         if (p.HasWholeArray)
         {
             int array = p.GradientArray(ReverseMode.Vjp(p.Context, outputs, u, p.AllWrt));
-            return p.Export([array], new ArrayLayout(0), parameters, delegateType, (uParam, outputs.Length));
+            return p.Export([array], new ArrayLayout(0), parameters, delegateType, (uParam, uLength));
         }
         var uj = ReverseMode.Vjp(p.Context, outputs, u, p.Wrt).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(p.InputExtent, uj.Select((_, k) => (p.Positions[k], k)).ToArray());
-        return p.Export(uj, layout, parameters, delegateType, (uParam, outputs.Length));
+        return p.Export(uj, layout, parameters, delegateType, (uParam, uLength));
     }
 
     public static LambdaExpression Jacobian(DiffProblem p, Type delegateType, JacobianMode mode)
     {
         var (outputs, rows) = p.VectorOutputs("Diff.Jacobian");
         p.RequireNoLoops("Diff.Jacobian", "Diff.Jvp or Diff.Vjp");
+        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
+        {
+            // Column by column (forward mode): the number of rows is known only when the function runs.
+            var columns = new List<(int, int)>();
+            var arrays = new List<int> { p.ResultLength() };
+            for (int k = 0; k < p.Wrt.Length; k++)
+            {
+                int column = ForwardMode.Jvp(p.Context, outputs, Seed(p, k))[0];
+                if (column == DerivativeContext.Zero) continue;
+                columns.Add((p.Positions[k], arrays.Count));
+                arrays.Add(column);
+            }
+            return p.Export(arrays.ToArray(), new ColumnsLayout(0, p.InputExtent, columns.ToArray()), p.Parameters(), delegateType);
+        }
         bool forward = mode == JacobianMode.Forward || (mode == JacobianMode.Auto && p.Wrt.Length <= outputs.Length);
         var nodes = new List<int>();
         var cells = new List<(int, int, int)>();

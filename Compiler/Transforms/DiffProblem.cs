@@ -211,6 +211,18 @@ internal sealed class DiffProblem
         return Function.Outputs[0];
     }
 
+    /// <summary>The length of a result of computed length, without computing the result where its length is known
+    /// from its loop (max(count, 0) of a tabulation).</summary>
+    public int ResultLength()
+    {
+        var b = Builder;
+        int result = Function.Outputs[0];
+        var n = b[result];
+        if (!ReferenceEquals(n.Op, Primitives.Tabulate)) return b.Make(Primitives.Length, result);
+        int zero = b.Constant(0, ValueKind.Int32);
+        return b.Select(b.Compare(ExpressionType.GreaterThan, n.Operand(1), zero), n.Operand(1), zero);
+    }
+
     /// <summary>The outputs of a vector function (a scalar function counts as one output).</summary>
     public (int[] Outputs, Extent Rows) VectorOutputs(string operation)
     {

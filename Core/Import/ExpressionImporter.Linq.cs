@@ -114,6 +114,13 @@ internal sealed partial class ExpressionImporter
                 && call.Arguments.OfType<LambdaExpression>().Count() == 1:
                 _values.Push(Val.Of(Aggregate(call, Source(args[0], call), Scalar(args[1], call.Arguments[1], ValueKind.Double), lambda)));
                 return true;
+            case nameof(Enumerable.ToArray) when call.Type == typeof(double[]) && args.Length == 1:
+            {
+                var source = Source(args[0], call);
+                if (source is ParameterArray or ArrayNode) { _values.Push(args[0].Reference is ArrayNode ? args[0] : Val.Ref(source)); return true; }
+                _values.Push(Val.Ref(new ArrayNode(Tabulate(call, source), -1)));
+                return true;
+            }
             case nameof(Enumerable.Average) when call.Type == typeof(double):
             {
                 // The mean of an empty sequence is NaN here (0/0), where LINQ throws.
@@ -151,6 +158,17 @@ internal sealed partial class ExpressionImporter
         var args = new List<int> { start, count };
         args.AddRange(body._captureNodes!);
         return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+    }
+
+    /// <summary><c>source.Select(…).ToArray()</c>: an array of the mapped items, as a loop node.</summary>
+    private int Tabulate(Expression call, object source)
+    {
+        var (body, start, count, item, names) = LoopBody(call, source, selector: null, carried: null);
+        int value = body.Scalar(item, call, ValueKind.Double);
+        var region = new Region(body._b.Build([value], names), body._captureKinds!.ToArray());
+        var args = new List<int> { start, count };
+        args.AddRange(body._captureNodes!);
+        return _b.MakeStructured(Primitives.Tabulate, ValueKind.Array, args.ToArray(), region);
     }
 
     /// <summary><c>source.Aggregate(seed, (acc, item) => …)</c>: a scan carrying the accumulator.</summary>

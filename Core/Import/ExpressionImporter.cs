@@ -70,6 +70,10 @@ internal sealed partial class ExpressionImporter
         var result = Run(_root.Body);
         if (result.Reference is LocalArray array)
             return FromArray(array, shapes);
+        if (result.Reference is ArrayNode computed)
+            return new ImportedFunction(_root, _b, shapes, ResultShape.ArrayOfComputedLength, [computed.Node], Extent.Of(0), Extent.Of(1));
+        if (result.Reference is ParameterArray whole)
+            return new ImportedFunction(_root, _b, shapes, ResultShape.ArrayOfComputedLength, [WholeArray(whole.Parameter)], Extent.Of(0), Extent.Of(1));
         if (_root.ReturnType != typeof(double))
             throw Unsupported(_root.Body, $"the function returns {TypeName(_root.ReturnType)}",
                 "return a double, a double[] or a double[,]");

@@ -31,6 +31,8 @@ internal enum ResultShape
 {
     Scalar,
     Vector,
+    /// <summary>A double[] whose length is known only at run time (a tabulated loop): one array-valued output.</summary>
+    ArrayOfComputedLength,
     Matrix,
 }
 

@@ -217,3 +217,32 @@ internal sealed class ConstantArrayPrimitive : Primitive, IStructuredPrimitive
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
         ($"double[{((double[])node.Payload!).Length}]", Precedence.Primary);
 }
+
+/// <summary><c>Intrinsics.CheckedLength(array, length, name, unit)</c>: the array itself, checked to hold at least
+/// length elements at run time (a cotangent as long as a result of computed length).</summary>
+internal sealed class CheckedLengthPrimitive : Primitive, IStructuredPrimitive
+{
+    private static readonly System.Reflection.MethodInfo Method = typeof(Intrinsics).GetMethod(nameof(Intrinsics.CheckedLength))!;
+
+    public CheckedLengthPrimitive() : base("checkedlength", 2, ValueKind.Array, ValueKind.Array, ValueKind.Int32) { }
+
+    public override bool IsFoldable => false;
+
+    public override bool HasZeroDerivative => true;
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("checkedlength is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        e.Set(node, Intrinsics.CheckedLength(e.Array(n.A), e.Int(n.B), "u", "element of the result"));
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        Expression.Call(Method, operands[0], operands[1], Expression.Constant((operands[0] as ParameterExpression)?.Name ?? "u"),
+            Expression.Constant("element of the result"));
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Intrinsics.CheckedLength({operands[0]}, {operands[1]})", Precedence.Primary);
+}

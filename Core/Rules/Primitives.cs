@@ -96,6 +96,8 @@ internal static class Primitives
     public static readonly AssemblePrimitive Assemble = new();
     public static readonly SumRangePrimitive SumRange = new();
     public static readonly ScatterPrimitive Scatter = new();
+    public static readonly TabulatePrimitive Tabulate = new();
+    public static readonly CheckedLengthPrimitive CheckedLength = new();
     public static readonly ScanPrimitive Scan = new(reverse: false, records: false);
     public static readonly ScanPrimitive ScanReverse = new(reverse: true, records: false);
     public static readonly ScanPrimitive ScanRecord = new(reverse: false, records: true);

@@ -1,0 +1,81 @@
+using System.Linq.Expressions;
+using ExprDiff.Evaluation;
+using ExprDiff.Graphs;
+
+namespace ExprDiff.Rules;
+
+/// <summary>
+/// A new array of <c>max(count, 0)</c> elements, element j = body(start + j): what
+/// <c>Enumerable.Range(start, count).Select(i => …).ToArray()</c> and <c>x.Select((v, i) => …).ToArray()</c> become.
+/// Operands: start, count, then the body's captured values. Forward mode tabulates the body's tangent; reverse mode
+/// scatters each element's cotangent through its iteration into the captures' adjoints.
+/// </summary>
+internal sealed class TabulatePrimitive : Primitive, IStructuredPrimitive
+{
+    public const int Captures = 2;
+
+    public TabulatePrimitive() : base("tabulate", 0, ValueKind.Array) { }
+
+    public override int FirstCapture => Captures;
+
+    public override bool IsFoldable => false;
+
+    public override ValueKind OperandKind(int i, in Node node) =>
+        i < Captures ? ValueKind.Int32 : node.Region!.CaptureKinds[i - Captures];
+
+    public override double Evaluate(double a, double b, double c, in Node node) =>
+        throw new InvalidOperationException("tabulate is evaluated structurally.");
+
+    public void Evaluate(Evaluator e, int node)
+    {
+        var n = e.Graph[node];
+        int start = e.Int(n.Operand(0)), count = Math.Max(0, e.Int(n.Operand(1)));
+        var result = new double[count];
+        for (int j = 0; j < count; j++)
+            result[j] = e.RunRegion(n.Region!, start + j, n, Captures).Double(n.Region!.Body.Outputs[0]);
+        e.Set(node, result);
+    }
+
+    public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
+    {
+        var n = cx.Builder[node];
+        var region = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures);
+        if (region is null) return DerivativeContext.Zero;
+        return cx.Builder.MakeStructured(this, ValueKind.Array, n.Args!.Concat(tangentCaptures).ToArray(), region);
+    }
+
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        contributions.Fill(DerivativeContext.Zero);
+        var region = n.Region!;
+        var body = region.Body;
+        int captures = region.CaptureCount;
+        // The same loop with two more captures (the cotangent array and start), whose body also reads its seed.
+        var names = body.ParameterNames.Append("cotangent").Append("start").ToList();
+        var kinds = region.CaptureKinds.Append(ValueKind.Array).Append(ValueKind.Int32).ToList();
+        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
+        var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
+        int i = rb.Input(0, -1, ValueKind.Int32);
+        int seed = rb.Make(Primitives.Read, rb.Input(1 + captures, -1, ValueKind.Array), rb.Sub(i, rb.Input(2 + captures, -1, ValueKind.Int32)));
+        var seeded = new Region(rb.Build([map[body.Outputs[0]], seed], names), kinds);
+        var args = n.Args!.Append(ct).Append(n.Operand(0)).ToArray();
+        var loop = new Node(Primitives.Scan, ValueKind.Array, -1, -1, -1, 0, 0, 0, args, seeded);
+        var loopWanted = new bool[captures + 2];
+        for (int k = 0; k < captures; k++) loopWanted[k] = wanted[Captures + k];
+        var loopContributions = new int[captures + 2];
+        Array.Fill(loopContributions, DerivativeContext.Zero);
+        LoopDerivatives.ScatterAdjoints(cx, loop, Captures, n.Operand(0), n.Operand(1), [], loopWanted, loopContributions,
+            (r, _) => [(r.Region.Body.Outputs[0], r.Region.Body.Outputs[1])]);
+        for (int k = 0; k < captures; k++) contributions[Captures + k] = loopContributions[k];
+    }
+
+    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
+        throw new InvalidOperationException("tabulate is exported as statements.");
+
+    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
+        ($"Tabulate({string.Join(", ", operands.ToArray())})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
