@@ -274,6 +274,15 @@ public static partial class Intrinsics
         if (array.Length < length) ThrowNotAsLong(array.Length, length, parameterName, unit);
     }
 
+    /// <summary>A new array of <paramref name="length"/> zeros with a one at <paramref name="k"/> (none when k is outside):
+    /// the direction of one row of a Hessian of a loop program.</summary>
+    public static double[] UnitVector(int length, int k)
+    {
+        var e = new double[Math.Max(length, 0)];
+        if ((uint)k < (uint)e.Length) e[k] = 1.0;
+        return e;
+    }
+
     /// <summary>
     /// Returns <paramref name="array"/> after <see cref="RequireLengthOf"/>'s checks: a cotangent parameter whose required
     /// length (one per element of a result of computed length) is known only once the result's length is.

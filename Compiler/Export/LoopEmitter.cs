@@ -12,7 +12,8 @@ internal static class LoopEmitter
 {
     public static bool IsStatement(Primitive op) =>
         ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble)
-        || op is ExtremumRangePrimitive || op is ScanPrimitive || ReferenceEquals(op, Primitives.Tabulate);
+        || op is ExtremumRangePrimitive || op is ScanPrimitive || ReferenceEquals(op, Primitives.Tabulate)
+        || ReferenceEquals(op, Primitives.MatrixTabulate);
 
     /// <summary>A statement that computes node <paramref name="n"/> from its operands into <paramref name="target"/>.</summary>
     /// <param name="depth">How many loops enclose this one: names its index i, i1, i2, … so nested loops never shadow.</param>
@@ -24,6 +25,7 @@ internal static class LoopEmitter
         if (n.Op is ExtremumRangePrimitive extremum) return EmitExtremum(extremum, n, operands, target, depth);
         if (n.Op is ScanPrimitive scan) return EmitScan(scan, n, operands, target, depth);
         if (ReferenceEquals(n.Op, Primitives.Tabulate)) return EmitTabulate(n, operands, target, depth, into);
+        if (ReferenceEquals(n.Op, Primitives.MatrixTabulate)) return EmitMatrixTabulate(n, operands, target, depth);
         return EmitAssemble(n, operands, target, depth, into);
     }
 
@@ -145,6 +147,33 @@ internal static class LoopEmitter
             : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), Expression.ArrayLength(array)));
         return Expression.Block([array], make, loop, Expression.Assign(target, array));
     }
+
+    // m = new double[count, other] (or [other, count]); for (k …) { line = body(k); m[k − start, j] = line[j] for j < other; }
+    private static Expression EmitMatrixTabulate(in Node n, Expression[] operands, Expression target, int depth)
+    {
+        bool columns = n.Aux == 1;
+        var matrix = Expression.Variable(typeof(double[,]), "matrix");
+        var other = Expression.Variable(typeof(int), "other");
+        var region = n.Region!;
+        var loop = For(operands[0], operands[1], depth, (k, statements) =>
+        {
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(k, operands, MatrixTabulatePrimitive.Captures), Prefix(k), depth + 1);
+            var line = Expression.Variable(typeof(double[]), "line");
+            var copy = For(Expression.Constant(0), Expression.Call(MinInt, other, Expression.ArrayLength(line)), depth + 1, (j, inner) =>
+            {
+                var row = Expression.Subtract(k, operands[0]);
+                inner.Add(Expression.Assign(columns ? Expression.ArrayAccess(matrix, j, row) : Expression.ArrayAccess(matrix, row, j), Expression.ArrayIndex(line, j)));
+            });
+            statements.Add(Expression.Block(variables.Append(line), body.Append(Expression.Assign(line, outputs[0])).Append(copy)));
+        });
+        var count = Expression.Call(MaxInt, operands[1], Expression.Constant(0));
+        return Expression.Block([matrix, other],
+            Expression.Assign(other, Expression.Call(MaxInt, operands[2], Expression.Constant(0))),
+            Expression.Assign(matrix, columns ? Expression.NewArrayBounds(typeof(double), other, count) : Expression.NewArrayBounds(typeof(double), count, other)),
+            loop, Expression.Assign(target, matrix));
+    }
+
+    private static readonly System.Reflection.MethodInfo MinInt = typeof(Math).GetMethod(nameof(Math.Min), [typeof(int), typeof(int)])!;
 
     private static readonly System.Reflection.MethodInfo MaxInt = typeof(Math).GetMethod(nameof(Math.Max), [typeof(int), typeof(int)])!;
 

@@ -38,7 +38,15 @@ internal static class Derivatives
     public static LambdaExpression Hessian(DiffProblem p, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.Hessian", "Diff.Jacobian of each output");
-        p.RequireNoLoops("Diff.Hessian", "Diff.Hvp");
+        if (p.HasWholeArray)
+        {
+            // Row k is H·e_k, the Hessian-vector product along the k-th unit vector, computed by a loop over k.
+            int direction = p.Function.Parameters.Count;
+            var seeds = p.TangentSeeds(direction, isArgument: false);
+            int row = ForwardMode.Jvp(p.Context, [GradientArray(p, y)], seeds)[0];
+            int n = p.Builder.Make(Primitives.Length, p.WholeArray);
+            return p.Export([LoopOverUnitVectors(p, row, direction, n, columns: false)], new ArrayLayout(0), p.Parameters(), delegateType);
+        }
         var grads = GradientNodes(p, y);
         var outputs = new List<int>();
         var cells = new List<(int, int, int)>();
@@ -114,7 +122,30 @@ internal static class Derivatives
     public static LambdaExpression Jacobian(DiffProblem p, Type delegateType, JacobianMode mode)
     {
         var (outputs, rows) = p.VectorOutputs("Diff.Jacobian");
-        p.RequireNoLoops("Diff.Jacobian", "Diff.Jvp or Diff.Vjp");
+        if (p.HasWholeArray)
+        {
+            // Column k is J·e_k, the Jacobian-vector product along the k-th unit vector, computed by a loop over k.
+            int direction = p.Function.Parameters.Count;
+            var tangents = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(direction, isArgument: false));
+            var b = p.Builder;
+            int column;
+            int m;
+            if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
+            {
+                m = p.ResultLength();
+                column = tangents[0] == DerivativeContext.Zero ? b.Assemble(m, [], []) : tangents[0];
+            }
+            else
+            {
+                m = b.Constant(outputs.Length, ValueKind.Int32);
+                var pairs = new List<(int, int)>();
+                for (int r = 0; r < outputs.Length; r++)
+                    if (tangents[r] != DerivativeContext.Zero) pairs.Add((b.Constant(r, ValueKind.Int32), tangents[r]));
+                column = b.Assemble(m, pairs, []);
+            }
+            int matrix = LoopOverUnitVectors(p, column, direction, m, columns: true);
+            return p.Export([matrix], new ArrayLayout(0), p.Parameters(), delegateType);
+        }
         if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
         {
             // Column by column (forward mode): the number of rows is known only when the function runs.
@@ -167,6 +198,44 @@ internal static class Derivatives
             d = ForwardMode.Jvp(p.Context, [d], Seed(p, 0))[0];
         d = p.Materialize(d);
         return p.Export([d], new ScalarLayout(0), p.Parameters(), delegateType);
+    }
+
+    /// <summary>
+    /// A matrix whose line k (a row, or a column) is <paramref name="line"/> with the direction parameter
+    /// <paramref name="direction"/> set to the k-th unit vector, for k over the differentiated array's length: the
+    /// derivative graph becomes the body of a loop, so its size does not depend on n.
+    /// </summary>
+    private static int LoopOverUnitVectors(DiffProblem p, int line, int direction, int other, bool columns)
+    {
+        var b = p.Builder;
+        var shapes = p.Function.Parameters;
+        var names = new List<string> { "k" };
+        var kinds = new List<ValueKind>();
+        var captures = new List<int>();
+        for (int q = 0; q < shapes.Count; q++)
+        {
+            var kind = shapes[q] switch
+            {
+                ParameterShape.Array => ValueKind.Array, ParameterShape.Matrix => ValueKind.Matrix,
+                ParameterShape.Integer => ValueKind.Int32, _ => ValueKind.Double,
+            };
+            names.Add(p.Function.Source.Parameters[q].Name ?? $"p{q}");
+            kinds.Add(kind);
+            captures.Add(b.Input(q, -1, kind));
+        }
+        var graph = b.Build([line], [.. p.Function.Source.Parameters.Select((q, i) => q.Name ?? $"p{i}"), "direction"]);
+        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
+        int k = rb.Input(0, -1, ValueKind.Int32);
+        int array = rb.Input(1 + p.ArrayParameter, -1, ValueKind.Array);
+        var map = GraphCopier.Copy(graph, rb, (q, index, kind) =>
+            q == direction
+                ? index < 0 ? rb.Make(Primitives.UnitVector, rb.Make(Primitives.Length, array), k)
+                    : rb.Select(rb.Compare(ExpressionType.Equal, k, rb.Constant(index, ValueKind.Int32)), rb.Constant(1), rb.Constant(0))
+                : index < 0 ? rb.Input(1 + q, -1, kind) : rb.Make(Primitives.Read, rb.Input(1 + q, -1, ValueKind.Array), rb.Constant(index, ValueKind.Int32)));
+        var region = new Region(rb.Build([map[graph.Outputs[0]]], names), kinds);
+        var args = new List<int> { b.Constant(0, ValueKind.Int32), b.Make(Primitives.Length, p.WholeArray), other };
+        args.AddRange(captures);
+        return b.MakeStructured(Primitives.MatrixTabulate, ValueKind.Matrix, args.ToArray(), region, columns ? 1 : 0);
     }
 
     private static int GradientArray(DiffProblem p, int y) =>

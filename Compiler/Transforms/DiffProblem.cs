@@ -49,12 +49,14 @@ internal sealed class DiffProblem
 
     /// <summary>Seeds for forward mode: each element's tangent from <paramref name="vectorParameter"/>, and the
     /// whole array's tangent as that whole parameter.</summary>
-    public Dictionary<int, int> TangentSeeds(int vectorParameter)
+    /// <param name="isArgument">False for a direction that is not a parameter of the exported lambda (the unit vectors of
+    /// a Hessian's rows), which is then not checked as one.</param>
+    public Dictionary<int, int> TangentSeeds(int vectorParameter, bool isArgument = true)
     {
         var seeds = new Dictionary<int, int>();
         for (int k = 0; k < Wrt.Length; k++) seeds[Wrt[k]] = Builder.Input(vectorParameter, Positions[k]);
         if (HasWholeArray) seeds[WholeArray] = Builder.Input(vectorParameter, -1, ValueKind.Array);
-        DirectionParameter = vectorParameter;
+        if (isArgument) DirectionParameter = vectorParameter;
         return seeds;
     }
 

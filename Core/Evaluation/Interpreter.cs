@@ -68,6 +68,12 @@ internal sealed class Evaluator
 
     public void Set(int node, double value) => _values[node] = value;
 
+    public void Set(int node, double[,] matrix)
+    {
+        _arrays[node] = matrix;
+        _values[node] = double.NaN;
+    }
+
     public void Set(int node, double[] array)
     {
         _arrays[node] = array;

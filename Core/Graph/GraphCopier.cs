@@ -8,7 +8,12 @@ internal static class GraphCopier
 {
     /// <summary>Returns, for each node of <paramref name="source"/>, its copy in <paramref name="target"/>.
     /// <paramref name="parameter"/> gives the node that stands for parameter p (of the given kind).</summary>
-    public static int[] Copy(Graph source, GraphBuilder target, Func<int, ValueKind, int> parameter)
+    public static int[] Copy(Graph source, GraphBuilder target, Func<int, ValueKind, int> parameter) =>
+        Copy(source, target, (p, index, kind) => index < 0 ? parameter(p, kind) : throw new InvalidOperationException("a loop body reads whole parameters only."));
+
+    /// <summary>As <see cref="Copy(Graph, GraphBuilder, Func{int, ValueKind, int})"/>, also for inputs that are one element
+    /// of an array parameter (index ≥ 0; −1 for a whole parameter).</summary>
+    public static int[] Copy(Graph source, GraphBuilder target, Func<int, int, ValueKind, int> input)
     {
         var map = new int[source.NodeCount];
         for (int i = 0; i < source.NodeCount; i++)
@@ -16,8 +21,7 @@ internal static class GraphCopier
             var n = source[i];
             if (ReferenceEquals(n.Op, Primitives.Input))
             {
-                if (n.Aux2 >= 0) throw new InvalidOperationException("a loop body reads whole parameters only.");
-                map[i] = parameter(n.Aux, n.Kind);
+                map[i] = input(n.Aux, n.Aux2, n.Kind);
                 continue;
             }
             var remapped = n.Remap(map);

@@ -97,6 +97,8 @@ internal static class Primitives
     public static readonly SumRangePrimitive SumRange = new();
     public static readonly ScatterPrimitive Scatter = new();
     public static readonly TabulatePrimitive Tabulate = new();
+    public static readonly MatrixTabulatePrimitive MatrixTabulate = new();
+    public static readonly UnitVectorPrimitive UnitVector = new();
     public static readonly CheckedLengthPrimitive CheckedLength = new();
     public static readonly ScanPrimitive Scan = new(reverse: false, records: false);
     public static readonly ScanPrimitive ScanReverse = new(reverse: true, records: false);

@@ -95,4 +95,29 @@ public class VectorOutputTests
             Assert.Equal(expected, hv[k], 1e-7);
         }
     }
+
+    [Fact]
+    public void Jacobian_of_a_loop_program_is_a_loop_over_unit_vectors()
+    {
+        var jacobian = Diff.Jacobian(Residuals).Compile();
+        var jvp = Diff.Jvp(Residuals).Compile();
+        foreach (int n in new[] { 1, 2, 7 })
+        {
+            var x = Point(n);
+            var j = jacobian(x);
+            Assert.Equal(Math.Max(0, n - 1), j.GetLength(0));
+            Assert.Equal(n, j.GetLength(1));
+            for (int k = 0; k < n; k++)
+            {
+                var e = new double[n];
+                e[k] = 1;
+                var column = jvp(x, e);
+                for (int r = 0; r < column.Length; r++) Assert.Equal(column[r], j[r, k]);
+            }
+        }
+        // Fixed-length outputs of a loop program, too.
+        Expression<Func<double[], double[]>> moments = x => new[] { x.Sum(), x.Select(v => v * v).Sum(), x.Max() };
+        var jm = Diff.Jacobian(moments).Compile()([0.5, -2.0, 1.5]);
+        Assert.Equal(new double[,] { { 1, 1, 1 }, { 1.0, -4.0, 3.0 }, { 0, 0, 1 } }, jm);
+    }
 }
