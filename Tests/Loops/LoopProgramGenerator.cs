@@ -62,6 +62,14 @@ public sealed record SelectSumTerm(LNode Body) : LTerm;
 /// <summary><c>Enumerable.Range(0, x.Length - K).Average(i =&gt; Body)</c>, K ≤ 1 so the range is never empty.</summary>
 public sealed record RangeAverageTerm(int K, LNode Body) : LTerm;
 
+/// <summary><c>Enumerable.Range(0, x.Length - K).Aggregate(0.25, (acc, i) =&gt; 0.5 * acc + Body)</c>, or with
+/// <c>0.5 * Math.Sin(acc)</c> when <see cref="Sine"/>: a loop carrying state.</summary>
+public sealed record AggregateTerm(int K, bool Sine, LNode Body) : LTerm;
+
+/// <summary><c>Enumerable.Range(0, x.Length - K).Select(i =&gt; Body).ToArray().Select(w =&gt; w * w).Sum()</c>: an
+/// intermediate array of computed length.</summary>
+public sealed record TabulateTerm(int K, LNode Body) : LTerm;
+
 /// <summary>A scalar loop program: the sum of its terms.</summary>
 public sealed record LoopProgram(LTerm[] Terms)
 {
@@ -111,6 +119,8 @@ public static class LoopText
         RangeSumTerm r => $"Enumerable.Range(0, x.Length - {r.K}).Sum(i => {Print(r.Body, new(LoopScopeKind.RangeBody, r.K))})",
         SelectSumTerm s => $"x.Select((v, i) => {Print(s.Body, new(LoopScopeKind.SelectBody, 0))}).Sum()",
         RangeAverageTerm a => $"Enumerable.Range(0, x.Length - {a.K}).Average(i => {Print(a.Body, new(LoopScopeKind.RangeBody, a.K))})",
+        AggregateTerm g => $"Enumerable.Range(0, x.Length - {g.K}).Aggregate(0.25, (acc, i) => {(g.Sine ? "0.5 * Math.Sin(acc)" : "0.5 * acc")} + {Print(g.Body, new(LoopScopeKind.RangeBody, g.K))})",
+        TabulateTerm b => $"Enumerable.Range(0, x.Length - {b.K}).Select(i => {Print(b.Body, new(LoopScopeKind.RangeBody, b.K))}).ToArray().Select(w => w * w).Sum()",
         _ => throw new ArgumentException(t.GetType().Name),
     };
 
@@ -164,6 +174,17 @@ public static class LoopExpressions
     private static readonly MethodInfo SumDoubles =
         ((MethodCallExpression)((Expression<Func<IEnumerable<double>, double>>)(s => s.Sum())).Body).Method;
 
+    private static readonly MethodInfo AggregateMethod = typeof(Enumerable).GetMethods()
+        .First(m => m.Name == nameof(Enumerable.Aggregate) && m.GetParameters().Length == 3).MakeGenericMethod(typeof(int), typeof(double));
+
+    private static readonly MethodInfo SelectInt = typeof(Enumerable).GetMethods()
+        .First(m => m.Name == nameof(Enumerable.Select) && m.GetParameters()[1].ParameterType.GetGenericArguments().Length == 2).MakeGenericMethod(typeof(int), typeof(double));
+
+    private static readonly MethodInfo SelectDouble = typeof(Enumerable).GetMethods()
+        .First(m => m.Name == nameof(Enumerable.Select) && m.GetParameters()[1].ParameterType.GetGenericArguments().Length == 2).MakeGenericMethod(typeof(double), typeof(double));
+
+    private static readonly MethodInfo ToArrayMethod = typeof(Enumerable).GetMethod(nameof(Enumerable.ToArray))!.MakeGenericMethod(typeof(double));
+
     private static MethodInfo MathMethod(string name, int arity) =>
         typeof(Math).GetMethod(name, Enumerable.Repeat(typeof(double), arity).ToArray())!;
 
@@ -190,6 +211,28 @@ public static class LoopExpressions
                 var range = Expression.Call(Range, Expression.Constant(0), count);
                 var lambda = Expression.Lambda<Func<int, double>>(Node(body, env with { I = i }), i);
                 return Expression.Call(t is RangeSumTerm ? SumIntSelector : AverageIntSelector, range, lambda);
+            }
+            case AggregateTerm g:
+            {
+                var i = Expression.Parameter(typeof(int), "i");
+                var acc = Expression.Parameter(typeof(double), "acc");
+                Expression count = g.K == 0 ? Expression.ArrayLength(x) : Expression.Subtract(Expression.ArrayLength(x), Expression.Constant(g.K));
+                var range = Expression.Call(Range, Expression.Constant(0), count);
+                Expression carried = g.Sine ? Expression.Call(MathMethod("Sin", 1), acc) : acc;
+                var lambda = Expression.Lambda<Func<double, int, double>>(
+                    Expression.Add(Expression.Multiply(Expression.Constant(0.5), carried), Node(g.Body, env with { I = i })), acc, i);
+                return Expression.Call(AggregateMethod, range, Expression.Constant(0.25), lambda);
+            }
+            case TabulateTerm b:
+            {
+                var i = Expression.Parameter(typeof(int), "i");
+                var w = Expression.Parameter(typeof(double), "w");
+                Expression count = b.K == 0 ? Expression.ArrayLength(x) : Expression.Subtract(Expression.ArrayLength(x), Expression.Constant(b.K));
+                var range = Expression.Call(Range, Expression.Constant(0), count);
+                var mapped = Expression.Call(SelectInt, range, Expression.Lambda<Func<int, double>>(Node(b.Body, env with { I = i }), i));
+                var array = Expression.Call(ToArrayMethod, mapped);
+                var squares = Expression.Call(SelectDouble, array, Expression.Lambda<Func<double, double>>(Expression.Multiply(w, w), w));
+                return Expression.Call(SumDoubles, squares);
             }
             case SelectSumTerm s:
             {
@@ -341,7 +384,10 @@ public static class LoopProgramGenerator
             (2, Node(MaxBodyDepth, LoopScope.Outer).Select(e => (LTerm)new StraightTerm(e))),
             (4, Gen.Choose(0, 2).SelectMany(k => Node(MaxBodyDepth, new(LoopScopeKind.RangeBody, k)).Select(b => (LTerm)new RangeSumTerm(k, b)))),
             (3, Node(MaxBodyDepth, new(LoopScopeKind.SelectBody, 0)).Select(b => (LTerm)new SelectSumTerm(b))),
-            (2, Gen.Choose(0, 1).SelectMany(k => Node(MaxBodyDepth, new(LoopScopeKind.RangeBody, k)).Select(b => (LTerm)new RangeAverageTerm(k, b)))));
+            (2, Gen.Choose(0, 1).SelectMany(k => Node(MaxBodyDepth, new(LoopScopeKind.RangeBody, k)).Select(b => (LTerm)new RangeAverageTerm(k, b)))),
+            (2, Gen.Choose(0, 2).SelectMany(k => Gen.Elements(false, true).SelectMany(sine =>
+                Node(MaxBodyDepth, new(LoopScopeKind.RangeBody, k)).Select(b => (LTerm)new AggregateTerm(k, sine, b))))),
+            (2, Gen.Choose(0, 2).SelectMany(k => Node(MaxBodyDepth, new(LoopScopeKind.RangeBody, k)).Select(b => (LTerm)new TabulateTerm(k, b)))));
 
     /// <summary>Programs of 1–3 terms, at least one of them a reduction (almost always).</summary>
     public static Gen<LoopProgram> Program =>
@@ -438,6 +484,14 @@ public static class LoopProgramGenerator
                 break;
             case SelectSumTerm s:
                 foreach (var b in Shrink(s.Body)) yield return s with { Body = b };
+                break;
+            case AggregateTerm g:
+                yield return new RangeSumTerm(g.K, g.Body);
+                foreach (var b in Shrink(g.Body)) yield return g with { Body = b };
+                break;
+            case TabulateTerm b:
+                yield return new RangeSumTerm(b.K, b.Body);
+                foreach (var body in Shrink(b.Body)) yield return b with { Body = body };
                 break;
             case RangeAverageTerm a:
                 if (!UsesOffsetAbove(a.Body, 0)) yield return new RangeSumTerm(a.K, a.Body);
