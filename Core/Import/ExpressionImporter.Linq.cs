@@ -138,6 +138,7 @@ internal sealed partial class ExpressionImporter
     {
         RangeValue or MappedValue or ParameterArray or ArrayNode => v.Reference,
         double[] captured => new ArrayNode(_b.ConstantArray(captured), -1),
+        FreshArray fresh => new ArrayNode(_b.Assemble(fresh.Length, [], []), -1),
         _ => throw Unsupported(call, "the sequence is not a range or an array parameter",
             "start from Enumerable.Range(a, n) or from a double[] parameter"),
     };

@@ -36,7 +36,7 @@ internal sealed partial class ExpressionImporter
         if (Descend(f, [bound])) return;
         int limit = Scalar(_values.Pop(), bound, ValueKind.Int32);
 
-        var assigned = AssignedIn(statements, out var writtenArrays);
+        var assigned = AssignedIn(statements, out var writtenArrays, out var computedIndexWrites);
         foreach (var p in locals) { assigned.Remove(p); writtenArrays.Remove(p); }
         if (assigned.Contains(counter)) throw Unsupported(loop, $"the body assigns the counter '{counter.Name}'", LoopFix);
         if (bound is ParameterExpression bp && (assigned.Contains(bp) || writtenArrays.Contains(bp)))
@@ -66,12 +66,25 @@ internal sealed partial class ExpressionImporter
             carried.Add(p);
         }
         var arrays = new List<(ParameterExpression Variable, LocalArray Array, (int, int)[] Elements)>();
+        // Arrays written at computed indices (a[i] = …, a[k] += …) are write-only in the body: they become scatter loops.
+        var writeOnly = new List<(ParameterExpression Variable, int Length, List<(int, int)> Base, int Dense)>();
         foreach (var p in writtenArrays.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            if (!_env.TryGetValue(p, out var v) || v.Reference is not LocalArray array) continue;
-            if (array.Rank != 1 || !array.Dimensions[0].IsFixed)
-                throw Unsupported(loop, $"the loop writes elements of '{p.Name}', whose length is known only at run time",
-                    "carry a fixed number of values (variables, or an array of constant length)");
+            if (!_env.TryGetValue(p, out var v)) continue;
+            if (v.Reference is FreshArray fresh) { writeOnly.Add((p, fresh.Length, [], -1)); continue; }
+            // An array an earlier loop wrote: this loop's writes are added to it.
+            if (v.Reference is ArrayNode { Node: var earlier }) { writeOnly.Add((p, _b.Make(Primitives.Length, earlier), [], earlier)); continue; }
+            if (v.Reference is not LocalArray array) continue;
+            if (array.Rank == 1 && (computedIndexWrites.Contains(p) || !array.Dimensions[0].IsFixed))
+            {
+                var d = array.Dimensions[0];
+                int length = d.IsFixed ? _b.Constant(d.Fixed, ValueKind.Int32) : _b.Make(Primitives.Length, WholeArray(d.OfParameter));
+                var basePairs = array.Written.Select(e => (_b.Constant(e.Item1, ValueKind.Int32), array.Read(_b, e.Item1, 0))).ToList();
+                writeOnly.Add((p, length, basePairs, -1));
+                continue;
+            }
+            if (array.Rank != 1)
+                throw Unsupported(loop, $"the loop writes elements of '{p.Name}', a matrix", "write a double[] instead");
             arrays.Add((p, array, Enumerable.Range(0, array.Dimensions[0].Fixed).Select(k => (k, 0)).ToArray()));
         }
 
@@ -99,6 +112,11 @@ internal sealed partial class ExpressionImporter
             child._env[p] = Val.Ref(copy);
             childArrays.Add(copy);
         }
+        var writers = writeOnly.Select(w => new WriteOnlyArray(w.Variable.Name)).ToList();
+        for (int w = 0; w < writeOnly.Count; w++) child._env[writeOnly[w].Variable] = Val.Ref(writers[w]);
+        if (writeOnly.Count > 0 && inits.Count > 0)
+            throw Unsupported(loop, $"the loop both carries values from one iteration to the next and writes '{writeOnly[0].Variable.Name}' at computed indices",
+                "split it into two loops: one that carries the values, one that writes the array");
         child.Run(locals.Count == 0 && statements.Count == 1 ? statements[0]
             : statements.Count == 0 ? Expression.Empty() : Expression.Block(locals, statements.Append(Expression.Empty())));
         var outputs = new List<int>();
@@ -123,6 +141,38 @@ internal sealed partial class ExpressionImporter
             count = _b.Sub(_b.Add(first, one), low);
             int stop = _b.Sub(low, one);
             after = _b.Select(_b.Compare(ExpressionType.LessThan, stop, first), stop, first);
+        }
+        for (int w = 0; w < writeOnly.Count; w++)
+        {
+            var (p, length, basePairs, dense) = writeOnly[w];
+            var pairs = writers[w].Writes.SelectMany(x => new[] { x.Index, x.Value }).ToArray();
+            var scatterRegion = new Region(child._b.Build(pairs, names), child._captureKinds!.ToArray());
+            var scatterArgs = new List<int> { length, start, count };
+            scatterArgs.AddRange(child._captureNodes!);
+            // The scatter adds every write into zeros, in increasing index order. That is the loop's own result when
+            // an assignment is the array's only write (its index differs in every iteration), and for accumulations
+            // when the loop counts up; counting down, the order only shows with three or more writes to one element.
+            var writes = writers[w].Writes;
+            if (writes.Any(x => x.Assigns) && writes.Count > 1)
+                throw Unsupported(loop, $"the loop assigns elements of '{p.Name}' and also writes it elsewhere",
+                    "write each array once per iteration with =, or accumulate with += only");
+            if (!up && writes.Count > 2)
+                throw Unsupported(loop, $"the loop counts down while accumulating into '{p.Name}' from {writes.Count} places", "count up");
+            // Added to an earlier array, the writes must land one per element (or the sums would round differently).
+            if (dense >= 0 && !(writes.Count == 1 && !writes[0].Assigns && child.IsCounterPlusConstant(writes[0].Index)))
+                throw Unsupported(loop, $"the loop writes '{p.Name}', which an earlier loop wrote, other than by one a[i + c] += … per iteration",
+                    "accumulate into a new array and add the arrays afterwards");
+            int scatter = _b.MakeStructured(Primitives.Scatter, ValueKind.Array, scatterArgs.ToArray(), scatterRegion, writers[w].Writes.Count);
+            int result = dense >= 0 ? _b.Assemble(length, [], [dense, scatter])
+                : basePairs.Count == 0 ? scatter : _b.Assemble(length, basePairs, [scatter]);
+            _env[p] = Val.Ref(new ArrayNode(result, -1));
+        }
+        if (m == 0)
+        {
+            _env[counter] = Val.Of(after);
+            foreach (var p in perIteration) _env[p] = Val.Ref(new NotCarried(p.Name));
+            _values.Push(Val.Void);
+            return;
         }
         var region = new Region(child._b.Build(outputs.ToArray(), names), child._captureKinds!.ToArray());
         var args = new List<int> { start, count };
@@ -230,10 +280,12 @@ internal sealed partial class ExpressionImporter
 
     /// <summary>The variables the statements assign and the array variables whose elements they write, found without
     /// recursion (a body may be deep).</summary>
-    private static HashSet<ParameterExpression> AssignedIn(IEnumerable<Expression> statements, out HashSet<ParameterExpression> writtenArrays)
+    private static HashSet<ParameterExpression> AssignedIn(IEnumerable<Expression> statements, out HashSet<ParameterExpression> writtenArrays,
+        out HashSet<ParameterExpression> computedIndexWrites)
     {
         var assigned = new HashSet<ParameterExpression>();
         writtenArrays = new HashSet<ParameterExpression>();
+        computedIndexWrites = new HashSet<ParameterExpression>();
         var declared = new HashSet<ParameterExpression>();
         var work = new Stack<Expression>(statements);
         while (work.Count > 0)
@@ -245,7 +297,11 @@ internal sealed partial class ExpressionImporter
                     if (IsAssignment(b.NodeType))
                     {
                         if (b.Left is ParameterExpression p) assigned.Add(p);
-                        else if (b.Left is IndexExpression { Object: ParameterExpression a }) writtenArrays.Add(a);
+                        else if (b.Left is IndexExpression { Object: ParameterExpression a } ix)
+                        {
+                            writtenArrays.Add(a);
+                            if (ix.Arguments.Any(x => x is not ConstantExpression)) computedIndexWrites.Add(a);
+                        }
                         else if (b.Left is BinaryExpression { NodeType: ExpressionType.ArrayIndex, Left: ParameterExpression a2 }) writtenArrays.Add(a2);
                     }
                     work.Push(b.Left);
@@ -281,6 +337,7 @@ internal sealed partial class ExpressionImporter
         }
         assigned.ExceptWith(declared);
         writtenArrays.ExceptWith(declared);
+        computedIndexWrites.ExceptWith(declared);
         return assigned;
     }
 

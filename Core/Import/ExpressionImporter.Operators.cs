@@ -59,11 +59,31 @@ internal sealed partial class ExpressionImporter
                 _values.Push(v);
                 return;
             case IndexExpression { Indexer: null } target:
+                // a[k] += v arrives as a[k] = a[k] + v: only v is imported when the array may be write-only.
+                var accumulated = assign.Right is BinaryExpression { NodeType: ExpressionType.Add or ExpressionType.AddChecked } sum
+                    && sum.Left == assign.Left ? sum.Right : null;
                 var children = new List<Expression>(target.Arguments.Count + 2) { target.Object! };
                 children.AddRange(target.Arguments);
-                children.Add(assign.Right);
+                children.Add(accumulated ?? assign.Right);
                 if (Descend(f, children)) return;
                 var vals = PopValues(children.Count);
+                if (vals[0].Reference is WriteOnlyArray writeOnly)
+                {
+                    int at = Scalar(vals[1], target.Arguments[0], ValueKind.Int32);
+                    if (accumulated is null && !IsCounterPlusConstant(at))
+                        throw Unsupported(assign, $"the loop assigns elements of '{writeOnly.Name}' at an index that may repeat",
+                            "assign a[i + c] (the counter plus a constant), or accumulate with a[k] += value");
+                    int written = Scalar(vals[^1], accumulated ?? assign.Right, ValueKind.Double);
+                    writeOnly.Writes.Add((at, written, accumulated is null));
+                    _values.Push(Val.Of(written));
+                    return;
+                }
+                if (accumulated is not null && vals[0].Reference is LocalArray { Rank: 1 } before
+                    && vals[1].Reference is null && vals[1].Node >= 0 && _b.IsConstant(vals[1].Node, out double k0))
+                    vals[^1] = Val.Of(_b.Add(before.Read(_b, (int)k0, 0), Scalar(vals[^1], accumulated, ValueKind.Double)));
+                else if (accumulated is not null)
+                    throw Unsupported(assign, "only elements of arrays created inside the function can be accumulated into",
+                        "build the result in a new array");
                 if (vals[0].Reference is not LocalArray array)
                     throw Unsupported(assign, "only arrays created inside the function can be written",
                         "build the result in a new array, or return new[] { ... }");
@@ -85,6 +105,19 @@ internal sealed partial class ExpressionImporter
     }
 
     private bool IsRootParameter(ParameterExpression p) => _root.Parameters.Contains(p);
+
+    /// <summary>Whether an index node is a loop body's counter (its parameter 0) plus or minus a constant: distinct in
+    /// every iteration, so assigning there is the same as adding into zeros.</summary>
+    private bool IsCounterPlusConstant(int index)
+    {
+        if (_parent is null) return false;
+        int counter = _b.Input(0, -1, ValueKind.Int32);
+        if (index == counter) return true;
+        var n = _b[index];
+        if (ReferenceEquals(n.Op, Primitives.Add))
+            return n.A == counter && _b.IsConstant(n.B, out _) || n.B == counter && _b.IsConstant(n.A, out _);
+        return ReferenceEquals(n.Op, Primitives.Sub) && n.A == counter && _b.IsConstant(n.B, out _);
+    }
 
     private void StepCall(in Frame f, MethodCallExpression call)
     {
@@ -184,6 +217,11 @@ internal sealed partial class ExpressionImporter
             _values.Push(Val.Ref(array));
             return;
         }
+        if (v.Length == 1 && LengthParameter(v[0]) < 0 && !(v[0].Reference is null && v[0].Node >= 0 && _b.IsConstant(v[0].Node, out _)))
+        {
+            _values.Push(Val.Ref(new FreshArray(Scalar(v[0], na.Expressions[0], ValueKind.Int32))));
+            return;
+        }
         var dims = new Extent[v.Length];
         for (int i = 0; i < v.Length; i++)
             dims[i] = LengthParameter(v[i]) is int p and >= 0 ? Extent.LengthOf(p) : Extent.Of(IndexOf(v[i], na.Expressions[i]));
@@ -251,6 +289,11 @@ internal sealed partial class ExpressionImporter
                 if (ij[0] >= captured2.GetLength(0) || ij[1] >= captured2.GetLength(1))
                     throw Unsupported(source, "the index is outside the captured array", "index within the array");
                 return _b.Constant(captured2[ij[0], ij[1]]);
+            case FreshArray fresh when indexValues.Length == 1:
+                return _b.Make(Primitives.Read, _b.Assemble(fresh.Length, [], []), Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
+            case WriteOnlyArray w:
+                throw Unsupported(source, $"the loop reads '{w.Name}', which it also writes at computed indices",
+                    "read the array after the loop, or keep the values the loop needs in variables");
             case LocalArray local when indexValues.Length == local.Rank && constant:
                 var c = Constants();
                 return local.Read(_b, c[0], c.Length > 1 ? c[1] : 0);

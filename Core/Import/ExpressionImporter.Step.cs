@@ -145,6 +145,7 @@ internal sealed partial class ExpressionImporter
                     ArrayNode an => Val.Of(_b.Make(Primitives.Length, an.Node)),
                     double[] arr => Val.Of(_b.Constant(arr.Length, ValueKind.Int32)),
                     LocalArray { Dimensions: [{ IsFixed: true } d] } => Val.Of(_b.Constant(d.Fixed, ValueKind.Int32)),
+                    FreshArray fresh => Val.Of(fresh.Length),
                     LocalArray { Dimensions: [var d] } => Val.Of(_b.Make(Primitives.Length, WholeArray(d.OfParameter))),
                     _ => throw Unsupported(u, "the length of this array is unknown", "use arrays that are parameters or captured"),
                 });

@@ -70,6 +70,8 @@ internal sealed partial class ExpressionImporter
         var result = Run(_root.Body);
         if (result.Reference is LocalArray array)
             return FromArray(array, shapes);
+        if (result.Reference is FreshArray fresh)
+            return new ImportedFunction(_root, _b, shapes, ResultShape.ArrayOfComputedLength, [_b.Assemble(fresh.Length, [], [])], Extent.Of(0), Extent.Of(1));
         if (result.Reference is ArrayNode computed)
             return new ImportedFunction(_root, _b, shapes, ResultShape.ArrayOfComputedLength, [computed.Node], Extent.Of(0), Extent.Of(1));
         if (result.Reference is ParameterArray whole)

@@ -69,3 +69,16 @@ internal sealed class LocalArray
     public bool InBounds(int dimension, int index) =>
         index >= 0 && (!Dimensions[dimension].IsFixed || index < Dimensions[dimension].Fixed);
 }
+
+/// <summary><c>new double[n]</c> with n known only at run time: zeros until a loop writes its elements.</summary>
+internal sealed record FreshArray(int Length);
+
+/// <summary>An array a loop body writes at computed indices (<c>a[i] = …</c>, <c>a[k] += …</c>): the body records its
+/// (index, value) pairs, which become a scatter loop; it cannot read the array while writing it.</summary>
+internal sealed class WriteOnlyArray(string? name)
+{
+    public string? Name { get; } = name;
+
+    /// <summary>Each write: its index and value, and whether it assigns (=) rather than accumulates (+=).</summary>
+    public List<(int Index, int Value, bool Assigns)> Writes { get; } = new();
+}

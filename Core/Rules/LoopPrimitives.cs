@@ -116,9 +116,36 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
         return b.MakeStructured(this, ValueKind.Array, args, region, n.Aux);
     }
 
-    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions) =>
-        throw new ExprDiffException($"cannot differentiate the adjoint of a loop in reverse mode{(cx.FunctionText is null ? "" : $" in '{cx.FunctionText}'")}: " +
-            "reverse over reverse is not supported for loops; Diff.Hessian and Diff.Hvp use forward over reverse, which is");
+    // Linear in the values it adds: each iteration's values get the cotangent's elements at their indices, and its
+    // whole-array addends the whole cotangent; a scatter loop of those seeds gives the captures' adjoints.
+    public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var n = b[node];
+        contributions.Fill(DerivativeContext.Zero);
+        var region = n.Region!;
+        var body = region.Body;
+        int captures = region.CaptureCount;
+        var names = body.ParameterNames.Append("cotangent").ToList();
+        var kinds = region.CaptureKinds.Append(ValueKind.Array).ToList();
+        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
+        var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
+        int cotangent = rb.Input(1 + captures, -1, ValueKind.Array);
+        var outputs = new List<int>();
+        var outs = body.Outputs.ToArray();
+        for (int p = 0; p < n.Aux; p++) { outputs.Add(map[outs[2 * p + 1]]); outputs.Add(rb.Make(Primitives.Read, cotangent, map[outs[2 * p]])); }
+        for (int d = 2 * n.Aux; d < outs.Length; d++) { outputs.Add(map[outs[d]]); outputs.Add(cotangent); }
+        var seeded = new Region(rb.Build(outputs.ToArray(), names), kinds);
+        var loop = new Node(this, ValueKind.Array, -1, -1, -1, 0, 0, 0, n.Args!.Append(ct).ToArray(), seeded);
+        var loopWanted = new bool[captures + 1];
+        for (int k = 0; k < captures; k++) loopWanted[k] = wanted[Captures + k];
+        var loopContributions = new int[captures + 1];
+        Array.Fill(loopContributions, DerivativeContext.Zero);
+        int pairs = outputs.Count / 2;
+        LoopDerivatives.ScatterAdjoints(cx, loop, Captures, n.Operand(1), n.Operand(2), [], loopWanted, loopContributions,
+            (r, _) => Enumerable.Range(0, pairs).Select(j => (r.Region.Body.Outputs[2 * j], r.Region.Body.Outputs[2 * j + 1])).ToArray());
+        for (int k = 0; k < captures; k++) contributions[Captures + k] = loopContributions[k];
+    }
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
         throw new InvalidOperationException("scatter is exported as statements.");

@@ -389,4 +389,64 @@ public class CarriedLoopTests
             }
         }
     }
+
+    [Fact]
+    public void Loops_that_write_arrays_at_computed_indices()
+    {
+        // y = new double[x.Length - 1]; for (i = 0; i < y.Length; i++) y[i] = x[i + 1] * x[i] - Math.Sin(x[i]);
+        // g = new double[x.Length]; for (i …) { g[i] += y[i]; g[i + 1] += 2 * y[i]; } return g;
+        var x = Parameter(typeof(double[]), "x");
+        var y = Variable(typeof(double[]), "y");
+        var g = Variable(typeof(double[]), "g");
+        var i = Variable(typeof(int), "i");
+        var exit1 = Label("exit1");
+        var exit2 = Label("exit2");
+        Expression X(Expression k) => ArrayIndex(x, k);
+        var map = Loop(IfThenElse(LessThan(i, ArrayLength(y)), Block(
+            Assign(ArrayAccess(y, i), Subtract(Multiply(X(Add(i, Constant(1))), X(i)), Call(Sin, X(i)))), PostIncrementAssign(i)), Break(exit1)), exit1);
+        var scatter = Loop(IfThenElse(LessThan(i, ArrayLength(y)), Block(
+            AddAssign(ArrayAccess(g, i), ArrayIndex(y, i)), AddAssign(ArrayAccess(g, Add(i, Constant(1))), Multiply(Constant(2.0), ArrayIndex(y, i))),
+            PostIncrementAssign(i)), Break(exit2)), exit2);
+        var f = Lambda<Func<double[], double[]>>(Block([y, g, i],
+            Assign(y, NewArrayBounds(typeof(double), Subtract(ArrayLength(x), Constant(1)))), Assign(i, Constant(0)), map,
+            Assign(g, NewArrayBounds(typeof(double), ArrayLength(x))), Assign(i, Constant(0)), scatter, g), x);
+        static double[] ByHand(double[] x)
+        {
+            var y = new double[x.Length - 1];
+            for (int i = 0; i < y.Length; i++) y[i] = x[i + 1] * x[i] - Math.Sin(x[i]);
+            var g = new double[x.Length];
+            for (int i = 0; i < y.Length; i++) { g[i] += y[i]; g[i + 1] += 2 * y[i]; }
+            return g;
+        }
+        double[] at = [0.4, -1.2, 0.9, 2.0, -0.3];
+        Assert.Equal(ByHand(at), f.Compile()(at));
+        var jacobian = Diff.Jacobian(f).Compile()(at);
+        for (int k = 0; k < at.Length; k++)
+        {
+            var column = FiniteDifferences.JacobianColumn(ByHand, at, k);
+            for (int r = 0; r < at.Length; r++) Assert.Equal(column[r], jacobian[r, k], 1e-8);
+        }
+        double[] u = [1.0, -0.5, 0.25, 2.0, 0.3], v = [0.2, 0.1, -0.7, 1.1, 0.6];
+        var jv = Diff.Jvp(f).Compile()(at, v);
+        var ju = Diff.Vjp(f).Compile()(at, u);
+        Assert.Equal(u.Zip(jv, (a, b) => a * b).Sum(), ju.Zip(v, (a, b) => a * b).Sum(), 1e-12);
+    }
+
+    [Fact]
+    public void Array_writes_that_cannot_be_a_scatter_are_refused()
+    {
+        var x = Parameter(typeof(double[]), "x");
+        var a = Variable(typeof(double[]), "a");
+        var i = Variable(typeof(int), "i");
+        var exit = Label("exit");
+        Expression<Func<double[], double[]>> Make(params Expression[] work) => Lambda<Func<double[], double[]>>(Block([a, i],
+            Assign(a, NewArrayBounds(typeof(double), ArrayLength(x))), Assign(i, Constant(0)),
+            Loop(IfThenElse(LessThan(i, ArrayLength(x)), Block(work.Append(PostIncrementAssign(i))), Break(exit)), exit), a), x);
+        // Reading what the loop writes.
+        var reads = Make(AddAssign(ArrayAccess(a, i), Add(ArrayIndex(x, i), ArrayIndex(a, Constant(0)))));
+        Assert.Contains("the loop reads 'a', which it also writes at computed indices", Assert.Throws<ExprDiffException>(() => Diff.Jvp(reads)).Message);
+        // Assigning an element that more than one iteration writes.
+        var repeats = Make(Assign(ArrayAccess(a, Constant(0)), ArrayIndex(x, i)));
+        Assert.Contains("the loop assigns elements of 'a' at an index that may repeat", Assert.Throws<ExprDiffException>(() => Diff.Jvp(repeats)).Message);
+    }
 }
