@@ -77,7 +77,8 @@ internal static class LoopEmitter
     private static Expression EmitScan(ScanPrimitive op, in Node n, Expression[] operands, Expression target, int depth)
     {
         var region = n.Region!;
-        int m = n.Aux;
+        int m = ScanPrimitive.StateCount(n);
+        bool split = (n.Aux & ScanPrimitive.SplitRecord) != 0;
         var state = new ParameterExpression[m];
         for (int j = 0; j < m; j++) state[j] = Expression.Variable(typeof(double), region.Body.ParameterNames[1 + j]);
         var tape = Expression.Variable(typeof(double[]), "tape");
@@ -90,7 +91,15 @@ internal static class LoopEmitter
             statements.Add(Expression.Assign(tape, Expression.NewArrayBounds(typeof(double),
                 Expression.Multiply(Expression.Add(trips, Expression.Constant(1)), Expression.Constant(m)))));
         }
-        Expression Slot(Expression slot, int j) => Expression.ArrayAccess(tape, Expression.Add(Expression.Multiply(slot, Expression.Constant(m)), Expression.Constant(j)));
+        // As ScanPrimitive.TapeIndex: slot·m + j, or in two blocks of half the state each when split.
+        Expression Slot(Expression slot, int j)
+        {
+            if (!split) return Expression.ArrayAccess(tape, Expression.Add(Expression.Multiply(slot, Expression.Constant(m)), Expression.Constant(j)));
+            int h = m / 2;
+            Expression index = Expression.Add(Expression.Multiply(slot, Expression.Constant(h)), Expression.Constant(j % h));
+            if (j >= h) index = Expression.Add(Expression.Multiply(Expression.Add(trips, Expression.Constant(1)), Expression.Constant(h)), index);
+            return Expression.ArrayAccess(tape, index);
+        }
         void Record(List<Expression> into, Expression slot)
         {
             for (int j = 0; j < m; j++) into.Add(Expression.Assign(Slot(slot, j), state[j]));

@@ -26,7 +26,7 @@ internal sealed partial class GraphBuilder
     public int MakeStructured(Primitive op, ValueKind kind, int[] args, Region? region = null, int aux = 0)
     {
         if (region is not null && op.FirstCapture >= 0 && _simplify)
-            (args, region) = RegionSpecializer.Specialize(this, args, region, op.FirstCapture, op is ScanPrimitive ? aux : 0);
+            (args, region) = RegionSpecializer.Specialize(this, args, region, op.FirstCapture, op is ScanPrimitive ? aux & (ScanPrimitive.SplitRecord - 1) : 0);
         var node = new Node(op, kind, -1, -1, -1, aux, 0, 0, args, region);
         ValidateStructured(node);
         return InternNode(node);

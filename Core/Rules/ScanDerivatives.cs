@@ -19,12 +19,12 @@ internal static class ScanDerivatives
         var b = cx.Builder;
         var n = b[node];
         var op = (ScanPrimitive)n.Op;
-        if (op.Records)
-            throw new ExprDiffException($"cannot differentiate the tape of a loop with carried state in forward mode{Where(cx)}: " +
-                "second derivatives (Diff.Hvp, Diff.Hessian) of such loops are not supported yet; use Diff.Gradient, Diff.Jvp or Diff.Vjp");
+        if ((n.Aux & ScanPrimitive.SplitRecord) != 0)
+            throw new ExprDiffException($"cannot differentiate the tape of a loop with carried state twice in forward mode{Where(cx)}: " +
+                "third derivatives of such loops are not supported");
         var region = n.Region!;
         var body = region.Body;
-        int m = n.Aux, captures = region.CaptureCount - m;
+        int m = ScanPrimitive.StateCount(n), captures = region.CaptureCount - m;
         bool any = false;
         for (int k = ScanPrimitive.Captures; k < n.Arity; k++) any |= t[k] != DerivativeContext.Zero;
         if (!any) return DerivativeContext.Zero;
@@ -70,7 +70,8 @@ internal static class ScanDerivatives
         }
         for (int k = ScanPrimitive.Captures; k < n.Arity; k++) args.Add(n.Operand(k));
         args.AddRange(tangentCaptures);
-        return b.MakeStructured(op, ValueKind.Array, args.ToArray(), tangentRegion, 2 * m);
+        // A recorded trajectory's tangent keeps the tangents in the first block, where reads of the trajectory look.
+        return b.MakeStructured(op, ValueKind.Array, args.ToArray(), tangentRegion, 2 * m | (op.Records ? ScanPrimitive.SplitRecord : 0));
     }
 
     /// <summary>
@@ -88,7 +89,7 @@ internal static class ScanDerivatives
                 "reverse over reverse is not supported for loops; Diff.Gradient, Diff.Vjp and Diff.Jvp are");
         var region = n.Region!;
         var body = region.Body;
-        int m = n.Aux, captures = region.CaptureCount - m;
+        int m = ScanPrimitive.StateCount(n), captures = region.CaptureCount - m;
         int start = n.Operand(0), count = n.Operand(1);
         var engine = cx.Engine ?? throw new InvalidOperationException("no derivative engine");
 

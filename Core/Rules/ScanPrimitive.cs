@@ -18,10 +18,29 @@ namespace ExprDiff.Rules;
 /// the forward trajectory (the tape: per-iteration values, count·m doubles, rather than checkpoints with recomputation;
 /// the state of the loops people differentiate is a few variables, so the tape is small next to the work), runs the
 /// adjoint state backwards over it as a recording reverse scan, and scatters the captures' adjoints in one more loop.
+/// Forward over reverse (a Hessian-vector product) differentiates those scans again: a recorded trajectory's tangent is
+/// recorded too, split so that reads of the trajectory read the tangent in the same places (<see cref="SplitRecord"/>).
 /// </remarks>
 internal sealed class ScanPrimitive : Primitive, IStructuredPrimitive
 {
     public const int Captures = 2;
+
+    /// <summary>A flag in <c>Aux</c> beside the state count m: a recorded trajectory stored in two blocks, the first
+    /// m/2 values of every slot first, then the other half (the tangent of a trajectory, whose reads must find the
+    /// tangents where the trajectory's own reads find its values).</summary>
+    public const int SplitRecord = 1 << 20;
+
+    /// <summary>The number of carried values of a scan node.</summary>
+    public static int StateCount(in Node n) => n.Aux & (SplitRecord - 1);
+
+    /// <summary>Where state j of slot s lies in a recorded trajectory of (trips + 1) slots.</summary>
+    public static int TapeIndex(in Node n, int trips, int slot, int j)
+    {
+        int m = StateCount(n);
+        if ((n.Aux & SplitRecord) == 0) return slot * m + j;
+        int h = m / 2;
+        return j < h ? slot * h + j : (trips + 1) * h + slot * h + (j - h);
+    }
 
     public ScanPrimitive(bool reverse, bool records)
         : base((reverse ? "scanreverse" : "scan") + (records ? "record" : ""), 0, ValueKind.Array)
@@ -53,7 +72,7 @@ internal sealed class ScanPrimitive : Primitive, IStructuredPrimitive
     {
         var n = e.Graph[node];
         var region = n.Region!;
-        int m = n.Aux, start = e.Int(n.Operand(0)), count = Math.Max(0, e.Int(n.Operand(1)));
+        int m = StateCount(n), start = e.Int(n.Operand(0)), count = Math.Max(0, e.Int(n.Operand(1)));
         var args = new object[1 + region.CaptureCount];
         for (int k = 0; k < region.CaptureCount; k++) args[1 + k] = e.Boxed(n.Operand(Captures + k));
         var tape = Records ? new double[(count + 1) * m] : null;
@@ -61,11 +80,11 @@ internal sealed class ScanPrimitive : Primitive, IStructuredPrimitive
         for (int step = 0; step < count; step++)
         {
             int i = Reverse ? start + count - 1 - step : start + step;
-            if (tape is not null && !Reverse) Store(tape, i - start, args, m);
+            if (tape is not null && !Reverse) Store(tape, n, count, i - start, args);
             args[0] = i;
             var body = Evaluator.Run(region.Body, args);
             for (int j = 0; j < m; j++) args[1 + j] = body.Double(outputs[j]);
-            if (tape is not null && Reverse) Store(tape, i - start, args, m);
+            if (tape is not null && Reverse) Store(tape, n, count, i - start, args);
         }
         if (tape is null)
         {
@@ -74,13 +93,13 @@ internal sealed class ScanPrimitive : Primitive, IStructuredPrimitive
             e.Set(node, final);
             return;
         }
-        for (int j = 0; j < m; j++) tape[count * m + j] = Reverse ? e.Double(n.Operand(Captures + j)) : (double)args[1 + j];
+        for (int j = 0; j < m; j++) tape[TapeIndex(n, count, count, j)] = Reverse ? e.Double(n.Operand(Captures + j)) : (double)args[1 + j];
         e.Set(node, tape);
     }
 
-    private static void Store(double[] tape, int slot, object[] args, int m)
+    private static void Store(double[] tape, in Node n, int trips, int slot, object[] args)
     {
-        for (int j = 0; j < m; j++) tape[slot * m + j] = (double)args[1 + j];
+        for (int j = 0; j < StateCount(n); j++) tape[TapeIndex(n, trips, slot, j)] = (double)args[1 + j];
     }
 
     public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t) => ScanDerivatives.Jvp(cx, node, t);
