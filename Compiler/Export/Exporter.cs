@@ -224,6 +224,26 @@ internal static class Exporter
                     foreach (var v in dead) Free(v);
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
                 var n = nodes[i];
+                if (_fusedInto.Contains(i)) continue; // emitted with the sum it was fused with
+                if (ReferenceEquals(n.Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, { } offsets))
+                {
+                    var t = nodes[partner];
+                    var sumArgs = new Expression[n.Arity];
+                    for (int j = 0; j < n.Arity; j++) sumArgs[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                    var scatterArgs = new Expression[t.Arity];
+                    for (int j = 0; j < t.Arity; j++) scatterArgs[j] = Operand(t.Operand(j), t.Op.OperandKind(j, t));
+                    var sumTarget = Allocate(typeof(double));
+                    (_expiring[_lastUse[i]] ??= new()).Add(sumTarget);
+                    _expr[i] = sumTarget;
+                    var scatterTarget = Allocate(typeof(double[]));
+                    (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
+                    _expr[partner] = scatterTarget;
+                    _fusedInto.Add(partner);
+                    var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
+                    statements.Add(LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                        t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into));
+                    continue;
+                }
                 if (LoopEmitter.IsStatement(n.Op))
                 {
                     var args = new Expression[n.Arity];
@@ -255,6 +275,26 @@ internal static class Exporter
                     foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
             }
             return statements;
+        }
+
+        private readonly HashSet<int> _fusedInto = new();
+
+        /// <summary>A scatter to fuse with sum node <paramref name="sum"/>: over the same range, gather-able, not reading
+        /// the sum, with every operand computed before the sum (so both can be computed where the sum is).</summary>
+        private (int? Partner, int[]? Offsets) FusablePartner(int sum)
+        {
+            var nodes = _g.Nodes;
+            var s = nodes[sum];
+            for (int t = sum + 1; t < nodes.Length; t++)
+            {
+                var n = nodes[t];
+                if (!ReferenceEquals(n.Op, Primitives.Scatter) || n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
+                if (LoopEmitter.GatherOffsets(n) is not { } offsets) continue;
+                bool ready = true;
+                for (int j = 0; j < n.Arity && ready; j++) ready = n.Operand(j) < sum;
+                if (ready) return (t, offsets);
+            }
+            return (null, null);
         }
 
         private static Type TypeOf(ValueKind kind) => kind switch

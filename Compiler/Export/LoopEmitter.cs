@@ -32,6 +32,7 @@ internal static class LoopEmitter
     private static readonly System.Reflection.MethodInfo ClearRange =
         typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
 
+    // A caller's buffer may be longer than the array it receives: only the array's elements are written; the tail is left alone.
     private static Expression NewOrCleared(ParameterExpression array, Expression length, Expression? into) => into is null
         ? Expression.Assign(array, Expression.NewArrayBounds(typeof(double), length))
         : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), length));
@@ -180,6 +181,149 @@ internal static class LoopEmitter
             Expression.Assign(other, Expression.Call(MaxInt, operands[2], Expression.Constant(0))),
             Expression.Assign(matrix, columns ? Expression.NewArrayBounds(typeof(double), other, count) : Expression.NewArrayBounds(typeof(double), count, other)),
             loop, Expression.Assign(target, matrix));
+    }
+
+    /// <summary>
+    /// The offsets c_p of a scatter whose every (index, value) pair writes at index i + c_p (i the iteration, c_p a
+    /// constant) and which adds no whole arrays, or null. Such a scatter can be written as a gather: element k is the
+    /// sum of value_p(k − c_p) over the pairs whose iteration k − c_p is in range, in the scatter's own order.
+    /// </summary>
+    public static int[]? GatherOffsets(in Node scatter)
+    {
+        if (!ReferenceEquals(scatter.Op, Primitives.Scatter)) return null;
+        var body = scatter.Region!.Body;
+        var outputs = body.Outputs;
+        if (outputs.Length != 2 * scatter.Aux || scatter.Aux == 0) return null;
+        var offsets = new int[scatter.Aux];
+        for (int p = 0; p < scatter.Aux; p++)
+        {
+            var n = body[outputs[2 * p]];
+            bool IsIndex(int node) => ReferenceEquals(body[node].Op, Primitives.Input) && body[node].Aux == 0;
+            bool IsConstant(int node, out int c)
+            {
+                c = (int)body[node].Value;
+                return ReferenceEquals(body[node].Op, Primitives.Constant);
+            }
+            if (IsIndex(outputs[2 * p])) offsets[p] = 0;
+            else if (ReferenceEquals(n.Op, Primitives.Add) && IsIndex(n.A) && IsConstant(n.B, out int c1)) offsets[p] = c1;
+            else if (ReferenceEquals(n.Op, Primitives.Add) && IsIndex(n.B) && IsConstant(n.A, out int c2)) offsets[p] = c2;
+            else if (ReferenceEquals(n.Op, Primitives.Sub) && IsIndex(n.A) && IsConstant(n.B, out int c3)) offsets[p] = -c3;
+            else return null;
+        }
+        return offsets;
+    }
+
+    /// <summary>
+    /// A sum and a gather-able scatter over the same range, in one loop over the scatter's elements k: the sum adds
+    /// iteration k (the iterations outside [0, length) before and after), and element k is computed once and stored,
+    /// instead of cleared and then read and written by every iteration that adds to it. The sum's chain of dependent
+    /// additions overlaps the gradient's work, as in hand-written code. Bit for bit the two loops' results: every
+    /// addition happens in the same order, from the same zeros.
+    /// </summary>
+    public static Expression EmitSumAndGather(in Node sum, Expression[] sumOperands, Expression sumTarget, int[] sumCaptureNodes,
+        in Node scatter, Expression[] scatterOperands, Expression scatterTarget, int[] scatterCaptureNodes, int[] offsets, int depth, Expression? into)
+    {
+        var acc = Expression.Variable(typeof(double), "sum");
+        var array = Expression.Variable(typeof(double[]), "gathered");
+        var start = Expression.Variable(typeof(int), "first");
+        var stop = Expression.Variable(typeof(int), "stop");
+        var length = Expression.Variable(typeof(int), "length");
+        var low = Expression.Variable(typeof(int), "interiorStart");
+        var high = Expression.Variable(typeof(int), "interiorEnd");
+        var sumRegion = sum.Region!;
+        var body = scatter.Region!.Body;
+        // One graph per pair, holding only what its value needs; pairs in the order the scatter adds them to an element.
+        var order = Enumerable.Range(0, offsets.Length).OrderByDescending(p => offsets[p]).ToArray();
+        var values = order.Select(p => new GraphBuilder(body).Build([body.Outputs[2 * p + 1]], body.ParameterNames)).ToArray();
+        int cMin = offsets.Min(), cMax = offsets.Max();
+
+        Expression SumIteration(Expression i)
+        {
+            var (variables, statements, outputs) = Exporter.ExportState.ExportBody(sumRegion.Body, Parameters(i, sumOperands, SumRangePrimitive.Captures), "s_", depth + 1);
+            return Expression.Block(variables, statements.Append(Expression.Assign(acc, Expression.Add(acc, outputs[0]))));
+        }
+        Expression InRange(Expression i) => Expression.AndAlso(Expression.LessThanOrEqual(start, i), Expression.LessThan(i, stop));
+
+        // Near the ends some iterations are out of range: each part is guarded.
+        Expression Guarded(Expression from, Expression to) => For(from, Expression.Subtract(to, from), depth, (k, statements) =>
+        {
+            statements.Add(Expression.IfThen(InRange(k), SumIteration(k)));
+            var element = Expression.Variable(typeof(double), "element");
+            var parts = new List<Expression> { Expression.Assign(element, Expression.Constant(0.0)) };
+            for (int q = 0; q < order.Length; q++)
+            {
+                var i = Expression.Variable(typeof(int), "from");
+                var (variables, inner, outputs) = Exporter.ExportState.ExportBody(values[q], Parameters(i, scatterOperands, ScatterPrimitive.Captures), $"g{q}_", depth + 1);
+                parts.Add(Expression.Block([i], Expression.Assign(i, Expression.Subtract(k, Expression.Constant(offsets[order[q]]))),
+                    Expression.IfThen(InRange(i), Expression.Block(variables, inner.Append(Expression.AddAssign(element, outputs[0]))))));
+            }
+            parts.Add(Expression.Assign(Expression.ArrayAccess(array, k), element));
+            statements.Add(Expression.Block([element], parts));
+        });
+
+        // In the interior every part is in range: one body for all of them, so what they share (the reads of x, a
+        // residual) is computed once, as in hand-written code.
+        var captureNodes = sumCaptureNodes.Concat(scatterCaptureNodes).Distinct().ToList();
+        var captureExpressions = new Expression[captureNodes.Count];
+        var names = new List<string> { "k" };
+        var merged = new GraphBuilder(names);
+        for (int c = 0; c < captureNodes.Count; c++) names.Add($"c{c}");
+        var kinds = new ValueKind[captureNodes.Count];
+        int K = merged.Input(0, -1, ValueKind.Int32);
+        int Capture(int outerNode, Expression e, ValueKind kind)
+        {
+            int c = captureNodes.IndexOf(outerNode);
+            captureExpressions[c] = e;
+            kinds[c] = kind;
+            return merged.Input(1 + c, -1, kind);
+        }
+        var sumMap = GraphCopier.Copy(sumRegion.Body, merged, (p, kind) => p == 0 ? K
+            : Capture(sumCaptureNodes[p - 1], sumOperands[SumRangePrimitive.Captures + p - 1], kind));
+        var interiorOutputs = new List<int> { sumMap[sumRegion.Body.Outputs[0]] };
+        for (int q = 0; q < order.Length; q++)
+        {
+            int shifted = offsets[order[q]] == 0 ? K : merged.Sub(K, merged.Constant(offsets[order[q]], ValueKind.Int32));
+            var map = GraphCopier.Copy(values[q], merged, (p, kind) => p == 0 ? shifted
+                : Capture(scatterCaptureNodes[p - 1], scatterOperands[ScatterPrimitive.Captures + p - 1], kind));
+            interiorOutputs.Add(map[values[q].Outputs[0]]);
+        }
+        var mergedGraph = merged.Build(interiorOutputs.ToArray(), names);
+        var interior = For(low, Expression.Subtract(high, low), depth, (k, statements) =>
+        {
+            var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1);
+            var element = Expression.Variable(typeof(double), "element");
+            var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, outputs[0])), Expression.Assign(element, Expression.Constant(0.0)) };
+            for (int q = 1; q < outputs.Length; q++) all.Add(Expression.AddAssign(element, outputs[q]));
+            all.Add(Expression.Assign(Expression.ArrayAccess(array, k), element));
+            statements.Add(Expression.Block(variables.Append(element), all));
+        });
+
+        var sumBefore = For(start, Expression.Subtract(Expression.Call(MinInt, stop, Expression.Constant(0)), start), depth,
+            (i, statements) => statements.Add(SumIteration(i)));
+        var afterStart = Expression.Call(MaxInt, start, length);
+        var sumAfter = For(afterStart, Expression.Subtract(stop, afterStart), depth, (i, statements) => statements.Add(SumIteration(i)));
+        // Where the scatter would write outside its array it throws; so does this, before writing anything.
+        var outside = Expression.AndAlso(Expression.LessThan(start, stop), Expression.OrElse(
+            Expression.LessThan(Expression.Add(start, Expression.Constant(cMin)), Expression.Constant(0)),
+            Expression.GreaterThanOrEqual(Expression.Add(Expression.Subtract(stop, Expression.Constant(1)), Expression.Constant(cMax)), length)));
+        var statementsAll = new List<Expression>
+        {
+            Expression.Assign(start, scatterOperands[1]),
+            Expression.Assign(stop, Expression.Add(start, scatterOperands[2])),
+            Expression.Assign(length, scatterOperands[0]),
+            Expression.IfThen(outside, Expression.Throw(Expression.New(typeof(IndexOutOfRangeException)))),
+            // Interior: k in range for the sum and for every pair's iteration k − c.
+            Expression.Assign(low, Expression.Call(MaxInt, Expression.Constant(0), Expression.Add(start, Expression.Constant(Math.Max(cMax, 0))))),
+            Expression.Assign(high, Expression.Call(MinInt, length, Expression.Add(stop, Expression.Constant(Math.Min(cMin, 0))))),
+            Expression.Assign(high, Expression.Call(MaxInt, high, low)),
+            Expression.Assign(acc, Expression.Constant(0.0)),
+            // Every element in [0, length) is written once below; a longer caller's buffer keeps its tail.
+            Expression.Assign(array, into ?? Expression.NewArrayBounds(typeof(double), length)),
+            sumBefore, Guarded(Expression.Constant(0), low), interior, Guarded(high, length), sumAfter,
+            Expression.Assign(sumTarget, acc),
+            Expression.Assign(scatterTarget, array),
+        };
+        return Expression.Block([acc, array, start, stop, length, low, high], statementsAll);
     }
 
     private static readonly System.Reflection.MethodInfo MinInt = typeof(Math).GetMethod(nameof(Math.Min), [typeof(int), typeof(int)])!;

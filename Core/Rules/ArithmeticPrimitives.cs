@@ -55,6 +55,13 @@ internal sealed class AddPrimitive : BinaryOperatorPrimitive
         {
             if (g.IsConstant(n.B, 0.0)) return n.A;
             if (g.IsConstant(n.A, 0.0)) return n.B;
+            // Integer offsets combine exactly (two's complement wraps the same either way): c + (i − d) is i + (c − d),
+            // so a loop body shifted by −1 reads x[i − 1 + 1] as x[i], one node with its unshifted read.
+            if (n.Kind == ValueKind.Int32)
+            {
+                if (g.IsConstant(n.A, out double ca) && SubPrimitive.IntOffset(g, n.B, out int b, out int ob)) return SubPrimitive.OffsetBy(g, b, unchecked((int)ca + ob));
+                if (g.IsConstant(n.B, out double cb) && SubPrimitive.IntOffset(g, n.A, out int a, out int oa)) return SubPrimitive.OffsetBy(g, a, unchecked((int)cb + oa));
+            }
         }
         // a + (−b) is a − b and (−a) + b is b − a, bit for bit: IEEE defines subtraction so.
         if (g.NegatedOperand(n.B) is int nb && nb >= 0) return g.Make(Primitives.Sub, n.A, nb, kind: n.Kind);
@@ -82,6 +89,24 @@ internal sealed class AddPrimitive : BinaryOperatorPrimitive
 
 internal sealed class SubPrimitive : BinaryOperatorPrimitive
 {
+    /// <summary>Whether int node <paramref name="node"/> is a non-constant <paramref name="baseNode"/> plus or minus a
+    /// constant, and which.</summary>
+    internal static bool IntOffset(GraphBuilder g, int node, out int baseNode, out int offset)
+    {
+        var m = g[node];
+        baseNode = -1;
+        offset = 0;
+        if (m.Kind != ValueKind.Int32) return false;
+        bool add = ReferenceEquals(m.Op, Primitives.Add), sub = ReferenceEquals(m.Op, Primitives.Sub);
+        if ((add || sub) && g.IsConstant(m.B, out double c)) { baseNode = m.A; offset = add ? (int)c : unchecked(-(int)c); return true; }
+        if (add && g.IsConstant(m.A, out c)) { baseNode = m.B; offset = (int)c; return true; }
+        return false;
+    }
+
+    /// <summary><paramref name="baseNode"/> + <paramref name="offset"/> as an int node.</summary>
+    internal static int OffsetBy(GraphBuilder g, int baseNode, int offset) =>
+        offset == 0 ? baseNode : g.Make(Primitives.Add, g.Constant(offset, ValueKind.Int32), baseNode, kind: ValueKind.Int32);
+
     public SubPrimitive() : base("sub", "-", Precedence.Additive, ExpressionType.Subtract) { }
     protected override double EvaluateDouble(double a, double b) => a - b;
     protected override int EvaluateInt(int a, int b) => unchecked(a - b);
@@ -90,6 +115,8 @@ internal sealed class SubPrimitive : BinaryOperatorPrimitive
     {
         // x − (+0.0) is x for every x, including −0.0.
         if (g.IsConstant(n.B, 0.0)) return n.A;
+        if (n.Kind == ValueKind.Int32 && g.IsConstant(n.B, out double c) && IntOffset(g, n.A, out int a, out int oa))
+            return OffsetBy(g, a, unchecked(oa - (int)c));
         // −0.0 − x is −x exactly.
         if (n.Kind == ValueKind.Double && g.IsConstant(n.A, -0.0)) return g.Neg(n.B);
         // a − (−b) is a + b.

@@ -362,4 +362,41 @@ public class ReductionTests
         for (int a = 0; a < d; a++)
             for (int b = 0; b < d; b++) Assert.Equal(expected[a, b], h[a, b], 1e-14);
     }
+
+    /// <summary>ValueAndGradient computes a sum and the scatter of its adjoint in one loop that gathers each gradient
+    /// element once; the result must equal, bit for bit, the separate loops Diff.Gradient writes, at every length
+    /// (interiors empty, partial or full) and for offsets on both sides.</summary>
+    [Fact]
+    public void Fused_value_and_gradient_equals_the_separate_loops_bit_for_bit()
+    {
+        Expression<Func<double[], double>>[] programs =
+        [
+            RangeSumRosenbrock,
+            x => Enumerable.Range(1, x.Length - 1).Sum(i => x[i] * Math.Sin(x[i - 1]) + x[i - 1] * x[i - 1]),
+            x => Enumerable.Range(0, x.Length - 2).Sum(i => Math.Exp(x[i] - x[i + 2]) * x[i + 1]) + x.Sum(),
+            x => Enumerable.Range(2, x.Length - 3).Sum(i => x[i + 1] * x[i - 2] - Math.Cos(x[i])),
+            x => Enumerable.Range(0, x.Length).Sum(i => -0.0 * x[i]),
+        ];
+        foreach (var f in programs)
+        {
+            var value = f.Compile();
+            var vg = Diff.ValueAndGradient(f).Compile();
+            var g = Diff.Gradient(f).Compile();
+            for (int n = 0; n <= 12; n++)
+            {
+                var x = Point(n, 7 * n + 1);
+                double expected;
+                try { expected = value(x); }
+                catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException) { continue; } // too short for this program
+                var buffer = Enumerable.Repeat(double.NaN, n + 2).ToArray(); // longer than x: the tail is left as it was
+                double y = vg(x, buffer);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(y));
+                var separate = g(x);
+                for (int k = 0; k < n; k++)
+                    Assert.True(BitConverter.DoubleToInt64Bits(separate[k]) == BitConverter.DoubleToInt64Bits(buffer[k]), $"{f}: n={n} [{k}] {buffer[k]:R} vs {separate[k]:R}");
+                Assert.True(double.IsNaN(buffer[n]) && double.IsNaN(buffer[n + 1]), $"{f}: n={n} tail {buffer[n]}, {buffer[n + 1]}");
+            }
+        }
+        Assert.Contains("interiorStart", Diff.ValueAndGradient(RangeSumRosenbrock).ToCSharp()); // the fused loop is what ran
+    }
 }
