@@ -42,24 +42,8 @@ internal static class RegionSpecializer
 
         var body = region.Body;
         var b = new GraphBuilder(names);
-        var map = new int[body.NodeCount];
-        for (int i = 0; i < body.NodeCount; i++)
-        {
-            var n = body[i];
-            if (ReferenceEquals(n.Op, Primitives.Input) && n.Aux >= 1)
-            {
-                int k = n.Aux - 1;
-                map[i] = keep[k] < 0
-                    ? b.Constant(outer[args[firstCapture + k]].Value, n.Kind)
-                    : b.Input(1 + keep[k], -1, n.Kind);
-                continue;
-            }
-            var remapped = n.Remap(map);
-            map[i] = remapped.Payload is double[] array ? b.ConstantArray(array)
-                : remapped.Args is not null
-                ? b.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
-                : b.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);
-        }
+        var map = GraphCopier.Copy(body, b, (p, kind) => p == 0 ? b.Input(0, -1, kind)
+            : keep[p - 1] < 0 ? b.Constant(outer[args[firstCapture + p - 1]].Value, kind) : b.Input(1 + keep[p - 1], -1, kind));
         var outputs = body.Outputs.ToArray().Select(o => map[o]).ToArray();
         return (keptArgs.ToArray(), new Region(b.Build(outputs, names), keptKinds));
     }

@@ -137,4 +137,35 @@ internal static class LoopDerivatives
                 contributions[scalarSlots[j].Capture] = b.Make(Primitives.Read, slots, b.Constant(j, ValueKind.Int32));
         }
     }
+
+    /// <summary>
+    /// Reverse mode of a loop whose every iteration seeds its outputs with values it computes itself from extra captured
+    /// operands (a cotangent array read at the iteration's index): the body is copied with those captures appended,
+    /// <paramref name="seeds"/> pairs outputs with their seeds in it, and a scatter loop adds the captures' adjoints.
+    /// </summary>
+    public static void SeededScatterAdjoints(DerivativeContext cx, in Node loop, int firstCapture, int start, int count,
+        (string Name, ValueKind Kind, int Operand)[] extra, Func<GraphBuilder, int[], int[], IEnumerable<(int Output, int Seed)>> seeds,
+        ReadOnlySpan<bool> wanted, Span<int> contributions)
+    {
+        var b = cx.Builder;
+        var region = loop.Region!;
+        var body = region.Body;
+        int captures = region.CaptureCount;
+        var names = body.ParameterNames.Concat(extra.Select(e => e.Name)).ToList();
+        var kinds = region.CaptureKinds.Concat(extra.Select(e => e.Kind)).ToList();
+        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
+        var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
+        var extraInputs = extra.Select((e, k) => rb.Input(1 + captures + k, -1, e.Kind)).ToArray();
+        var pairs = seeds(rb, map, extraInputs).SelectMany(x => new[] { x.Output, x.Seed }).ToArray();
+        var seeded = new Region(rb.Build(pairs, names), kinds);
+        var args = loop.Args!.Concat(extra.Select(e => e.Operand)).ToArray();
+        var synthetic = new Node(loop.Op, loop.Kind, -1, -1, -1, 0, 0, 0, args, seeded);
+        var loopWanted = new bool[captures + extra.Length];
+        wanted.CopyTo(loopWanted);
+        var loopContributions = new int[captures + extra.Length];
+        Array.Fill(loopContributions, DerivativeContext.Zero);
+        ScatterAdjoints(cx, synthetic, firstCapture, start, count, [], loopWanted, loopContributions,
+            (r, _) => Enumerable.Range(0, pairs.Length / 2).Select(j => (r.Region.Body.Outputs[2 * j], r.Region.Body.Outputs[2 * j + 1])).ToArray());
+        loopContributions.AsSpan(0, captures).CopyTo(contributions);
+    }
 }

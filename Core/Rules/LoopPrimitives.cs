@@ -120,31 +120,18 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
     // whole-array addends the whole cotangent; a scatter loop of those seeds gives the captures' adjoints.
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
     {
-        var b = cx.Builder;
-        var n = b[node];
+        var n = cx.Builder[node];
+        int pairs = n.Aux;
         contributions.Fill(DerivativeContext.Zero);
-        var region = n.Region!;
-        var body = region.Body;
-        int captures = region.CaptureCount;
-        var names = body.ParameterNames.Append("cotangent").ToList();
-        var kinds = region.CaptureKinds.Append(ValueKind.Array).ToList();
-        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
-        var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
-        int cotangent = rb.Input(1 + captures, -1, ValueKind.Array);
-        var outputs = new List<int>();
-        var outs = body.Outputs.ToArray();
-        for (int p = 0; p < n.Aux; p++) { outputs.Add(map[outs[2 * p + 1]]); outputs.Add(rb.Make(Primitives.Read, cotangent, map[outs[2 * p]])); }
-        for (int d = 2 * n.Aux; d < outs.Length; d++) { outputs.Add(map[outs[d]]); outputs.Add(cotangent); }
-        var seeded = new Region(rb.Build(outputs.ToArray(), names), kinds);
-        var loop = new Node(this, ValueKind.Array, -1, -1, -1, 0, 0, 0, n.Args!.Append(ct).ToArray(), seeded);
-        var loopWanted = new bool[captures + 1];
-        for (int k = 0; k < captures; k++) loopWanted[k] = wanted[Captures + k];
-        var loopContributions = new int[captures + 1];
-        Array.Fill(loopContributions, DerivativeContext.Zero);
-        int pairs = outputs.Count / 2;
-        LoopDerivatives.ScatterAdjoints(cx, loop, Captures, n.Operand(1), n.Operand(2), [], loopWanted, loopContributions,
-            (r, _) => Enumerable.Range(0, pairs).Select(j => (r.Region.Body.Outputs[2 * j], r.Region.Body.Outputs[2 * j + 1])).ToArray());
-        for (int k = 0; k < captures; k++) contributions[Captures + k] = loopContributions[k];
+        LoopDerivatives.SeededScatterAdjoints(cx, n, Captures, n.Operand(1), n.Operand(2), [("cotangent", ValueKind.Array, ct)],
+            (rb, map, extra) =>
+            {
+                var outs = n.Region!.Body.Outputs.ToArray();
+                var seeds = new List<(int, int)>();
+                for (int p = 0; p < pairs; p++) seeds.Add((map[outs[2 * p + 1]], rb.Make(Primitives.Read, extra[0], map[outs[2 * p]])));
+                for (int d = 2 * pairs; d < outs.Length; d++) seeds.Add((map[outs[d]], extra[0]));
+                return seeds;
+            }, wanted[Captures..], contributions[Captures..]);
     }
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>

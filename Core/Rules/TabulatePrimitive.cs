@@ -44,31 +44,15 @@ internal sealed class TabulatePrimitive : Primitive, IStructuredPrimitive
         return cx.Builder.MakeStructured(this, ValueKind.Array, n.Args!.Concat(tangentCaptures).ToArray(), region);
     }
 
+    // Element j's cotangent seeds iteration start + j; a scatter loop of those seeds gives the captures' adjoints.
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
     {
-        var b = cx.Builder;
-        var n = b[node];
+        var n = cx.Builder[node];
         contributions.Fill(DerivativeContext.Zero);
-        var region = n.Region!;
-        var body = region.Body;
-        int captures = region.CaptureCount;
-        // The same loop with two more captures (the cotangent array and start), whose body also reads its seed.
-        var names = body.ParameterNames.Append("cotangent").Append("start").ToList();
-        var kinds = region.CaptureKinds.Append(ValueKind.Array).Append(ValueKind.Int32).ToList();
-        var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
-        var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
-        int i = rb.Input(0, -1, ValueKind.Int32);
-        int seed = rb.Make(Primitives.Read, rb.Input(1 + captures, -1, ValueKind.Array), rb.Sub(i, rb.Input(2 + captures, -1, ValueKind.Int32)));
-        var seeded = new Region(rb.Build([map[body.Outputs[0]], seed], names), kinds);
-        var args = n.Args!.Append(ct).Append(n.Operand(0)).ToArray();
-        var loop = new Node(Primitives.Scan, ValueKind.Array, -1, -1, -1, 0, 0, 0, args, seeded);
-        var loopWanted = new bool[captures + 2];
-        for (int k = 0; k < captures; k++) loopWanted[k] = wanted[Captures + k];
-        var loopContributions = new int[captures + 2];
-        Array.Fill(loopContributions, DerivativeContext.Zero);
-        LoopDerivatives.ScatterAdjoints(cx, loop, Captures, n.Operand(0), n.Operand(1), [], loopWanted, loopContributions,
-            (r, _) => [(r.Region.Body.Outputs[0], r.Region.Body.Outputs[1])]);
-        for (int k = 0; k < captures; k++) contributions[Captures + k] = loopContributions[k];
+        LoopDerivatives.SeededScatterAdjoints(cx, n, Captures, n.Operand(0), n.Operand(1),
+            [("cotangent", ValueKind.Array, ct), ("start", ValueKind.Int32, n.Operand(0))],
+            (rb, map, extra) => [(map[n.Region!.Body.Outputs[0]], rb.Make(Primitives.Read, extra[0], rb.Sub(rb.Input(0, -1, ValueKind.Int32), extra[1])))],
+            wanted[Captures..], contributions[Captures..]);
     }
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>

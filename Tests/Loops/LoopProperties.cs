@@ -112,6 +112,11 @@ public class LoopProperties
     {
         var f = c.F.ToLambda();
         var hvp = Diff.Hvp(f).Compile();
+        // Where two elements of x (nearly) tie, a max written as a conditional has a kink in its gradient along v:
+        // the differences below then average slopes, or mix them when several ties break differently, and no
+        // derivative exists to compare with. Shrinking makes such ties likely; the other points are checked.
+        var sorted = c.X.Order().ToArray();
+        for (int k = 1; k < sorted.Length; k++) if (sorted[k] - sorted[k - 1] < 1e-3) return;
         if (!Usable(f.Compile()(c.X))) return;
         var grad = Diff.Gradient(f).Compile();
         if (!Usable(grad(c.X))) return;
