@@ -71,7 +71,7 @@ internal static class LoopEmitter
             var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, SumRangePrimitive.Captures), Prefix(i), depth + 1);
             statements.Add(Expression.Block(variables, body.Append(Expression.Assign(acc, Expression.Add(acc, outputs[0])))));
         });
-        return Expression.Block([acc], Expression.Assign(acc, Expression.Constant(0.0)), loop, Expression.Assign(target, acc));
+        return Expression.Block([acc], Expression.Assign(acc, Expression.Constant(SumRangePrimitive.InitialValue(n))), loop, Expression.Assign(target, acc));
     }
 
     // s = init; [tape = new double[(max(count, 0) + 1)·m];] for (i …) { [tape[i − start] = s;] s = body(i, s); } result = s or tape
@@ -316,7 +316,7 @@ internal static class LoopEmitter
             Expression.Assign(low, Expression.Call(MaxInt, Expression.Constant(0), Expression.Add(start, Expression.Constant(Math.Max(cMax, 0))))),
             Expression.Assign(high, Expression.Call(MinInt, length, Expression.Add(stop, Expression.Constant(Math.Min(cMin, 0))))),
             Expression.Assign(high, Expression.Call(MaxInt, high, low)),
-            Expression.Assign(acc, Expression.Constant(0.0)),
+            Expression.Assign(acc, Expression.Constant(SumRangePrimitive.InitialValue(sum))),
             // Every element in [0, length) is written once below; a longer caller's buffer keeps its tail.
             Expression.Assign(array, into ?? Expression.NewArrayBounds(typeof(double), length)),
             sumBefore, Guarded(Expression.Constant(0), low), interior, Guarded(high, length), sumAfter,

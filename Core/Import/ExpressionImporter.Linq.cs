@@ -123,8 +123,9 @@ internal sealed partial class ExpressionImporter
             }
             case nameof(Enumerable.Average) when call.Type == typeof(double):
             {
-                // The mean of an empty sequence is NaN here (0/0), where LINQ throws.
-                int sum = Sum(call, Source(args[0], call), lambda, out int count);
+                // The mean of an empty sequence is NaN here (0/0), where LINQ throws. LINQ's Average starts its sum from
+                // the first element, which only shows when every term is −0.0: a sum from −0.0 is the same.
+                int sum = Sum(call, Source(args[0], call), lambda, out int count, fromNegativeZero: true);
                 _values.Push(Val.Of(_b.Div(sum, _b.Make(Primitives.IntToDouble, count))));
                 return true;
             }
@@ -150,7 +151,7 @@ internal sealed partial class ExpressionImporter
     private int Nesting => _parent is null ? 0 : 1 + _parent.Nesting;
 
     /// <summary>Σ over a range, an array or a mapped sequence, as a loop node.</summary>
-    private int Sum(Expression call, object source, LambdaExpression? selector, out int count, Primitive? reduction = null)
+    private int Sum(Expression call, object source, LambdaExpression? selector, out int count, Primitive? reduction = null, bool fromNegativeZero = false)
     {
         var (body, start, n, item, names) = LoopBody(call, source, selector, carried: null);
         count = n;
@@ -158,7 +159,7 @@ internal sealed partial class ExpressionImporter
         var region = new Region(body._b.Build([value], names), body._captureKinds!.ToArray());
         var args = new List<int> { start, count };
         args.AddRange(body._captureNodes!);
-        return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region);
+        return _b.MakeStructured(reduction ?? Primitives.SumRange, ValueKind.Double, args.ToArray(), region, fromNegativeZero ? 1 : 0);
     }
 
     /// <summary><c>source.Select(…).ToArray()</c>: an array of the mapped items, as a loop node.</summary>

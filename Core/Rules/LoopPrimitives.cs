@@ -6,7 +6,7 @@ namespace ExprDiff.Rules;
 
 /// <summary>
 /// Σ_{i = start}^{start+count−1} body(i), summed in order from 0.0 as <c>Enumerable.Range(start, count).Sum(i => …)</c>
-/// does. Operands: start, count, then the body's captured values. The body is a pure function of i and the
+/// does (from −0.0 when <c>Aux</c> is 1: <c>Average</c>'s sum, which LINQ starts from the first term). Operands: start, count, then the body's captured values. The body is a pure function of i and the
 /// captures, so reverse mode needs no tape: the adjoint is one more loop that scatters each iteration's
 /// contributions into the captures' adjoints (<see cref="ScatterPrimitive"/>).
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class SumRangePrimitive : Primitive, IStructuredPrimitive
     {
         var n = e.Graph[node];
         int start = e.Int(n.Operand(0)), count = e.Int(n.Operand(1));
-        double sum = 0;
+        double sum = InitialValue(n);
         for (int i = start; i < start + count; i++)
         {
             var body = e.RunRegion(n.Region!, i, n, Captures);
@@ -39,13 +39,16 @@ internal sealed class SumRangePrimitive : Primitive, IStructuredPrimitive
         e.Set(node, sum);
     }
 
+    /// <summary>The accumulator's start: 0.0, or −0.0 (the additive identity) for a sum that starts from its first term.</summary>
+    public static double InitialValue(in Node n) => n.Aux == 1 ? -0.0 : 0.0;
+
     public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
     {
         var n = cx.Builder[node];
         var tangentRegion = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures);
         if (tangentRegion is null) return DerivativeContext.Zero;
         var args = n.Args!.Concat(tangentCaptures).ToArray();
-        return cx.Builder.MakeStructured(this, ValueKind.Double, args, tangentRegion);
+        return cx.Builder.MakeStructured(this, ValueKind.Double, args, tangentRegion, n.Aux);
     }
 
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)

@@ -399,4 +399,16 @@ public class ReductionTests
         }
         Assert.Contains("interiorStart", Diff.ValueAndGradient(RangeSumRosenbrock).ToCSharp()); // the fused loop is what ran
     }
+
+    [Fact]
+    public void Average_of_negative_zeros_is_negative_zero_as_in_linq()
+    {
+        // LINQ's Average sums from its first term: all −0.0 terms average to −0.0, where Sum gives +0.0.
+        Expression<Func<double[], double>> average = x => Enumerable.Range(0, x.Length).Average(i => -(x[i] - x[i]));
+        Expression<Func<double[], double>> sum = x => Enumerable.Range(0, x.Length).Sum(i => -(x[i] - x[i]));
+        double[] x = [1.0, -0.0];
+        Assert.Equal(BitConverter.DoubleToInt64Bits(average.Compile()(x)), BitConverter.DoubleToInt64Bits(Diff.ValueAndGradient(average).Compile()(x, new double[2])));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(sum.Compile()(x)), BitConverter.DoubleToInt64Bits(Diff.ValueAndGradient(sum).Compile()(x, new double[2])));
+        Assert.True(double.IsNegative(average.Compile()(x)) && !double.IsNegative(sum.Compile()(x)));
+    }
 }
