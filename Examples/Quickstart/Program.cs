@@ -55,6 +55,39 @@ var dsafe = Diff.Derivative(safeLog).Compile();
 Check("d/dx at x = 0", dsafe(0), 0);
 Check("d/dx at x = 2", dsafe(2), 0.5);
 
+Section("5. Loops: one derivative for every length, and a loop that carries state");
+Expression<Func<double[], double>> rosenbrockN =
+    x => Enumerable.Range(0, x.Length - 1).Sum(i => 100 * Math.Pow(x[i + 1] - x[i] * x[i], 2) + Math.Pow(1 - x[i], 2));
+var gN = Diff.Gradient(rosenbrockN).Compile();
+var fN = rosenbrockN.Compile();
+foreach (int n in new[] { 3, 1000 })
+{
+    var xN = Enumerable.Range(0, n).Select(i => i % 2 == 0 ? -1.2 : 1.0).ToArray();
+    Check($"n = {n}: ∂f/∂x[1]", gN(xN)[1], Central(s => fN(With(xN, 1, s)), xN[1]));
+}
+// Compound interest with a rate that decays each year, as a loop written with the Expression API:
+// balance = principal; for (year = 0; year < 30; year++) { balance += balance * rate; rate *= 0.97; }
+var principal = Expression.Parameter(typeof(double), "principal");
+var rate0 = Expression.Parameter(typeof(double), "rate0");
+var balance = Expression.Variable(typeof(double), "balance");
+var rate = Expression.Variable(typeof(double), "rate");
+var year = Expression.Variable(typeof(int), "year");
+var done = Expression.Label("done");
+var loop = Expression.Loop(Expression.IfThenElse(Expression.LessThan(year, Expression.Constant(30)),
+    Expression.Block(
+        Expression.AddAssign(balance, Expression.Multiply(balance, rate)),
+        Expression.MultiplyAssign(rate, Expression.Constant(0.97)),
+        Expression.PostIncrementAssign(year)),
+    Expression.Break(done)), done);
+var savings = Expression.Lambda<Func<double, double, double>>(Expression.Block([balance, rate, year],
+    Expression.Assign(balance, principal), Expression.Assign(rate, rate0), Expression.Assign(year, Expression.Constant(0)), loop, balance),
+    principal, rate0);
+Console.WriteLine(Diff.Gradient(savings).ToCSharp());
+var gs = Diff.Gradient(savings).Compile()(1000, 0.05);
+var fs = savings.Compile();
+Check("∂balance/∂principal", gs[0], Central(p => fs(p, 0.05), 1000));
+Check("∂balance/∂rate0", gs[1], Central(r => fs(1000, r), 0.05));
+
 Console.WriteLine();
 Console.WriteLine(failures == 0 ? "All derivatives agree with finite differences." : $"{failures} check(s) FAILED.");
 return failures == 0 ? 0 : 1;
