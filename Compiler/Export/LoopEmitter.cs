@@ -193,9 +193,10 @@ internal static class LoopEmitter
         if (!ReferenceEquals(scatter.Op, Primitives.Scatter)) return null;
         var body = scatter.Region!.Body;
         var outputs = body.Outputs;
-        if (outputs.Length != 2 * scatter.Aux || scatter.Aux == 0) return null;
-        var offsets = new int[scatter.Aux];
-        for (int p = 0; p < scatter.Aux; p++)
+        int pairs = ScatterPrimitive.PairCount(scatter);
+        if (ScatterPrimitive.IsAssignment(scatter) || outputs.Length != 2 * pairs || pairs == 0) return null;
+        var offsets = new int[pairs];
+        for (int p = 0; p < pairs; p++)
         {
             var n = body[outputs[2 * p]];
             bool IsIndex(int node) => ReferenceEquals(body[node].Op, Primitives.Input) && body[node].Aux == 0;
@@ -350,13 +351,17 @@ internal static class LoopEmitter
     {
         var array = Expression.Variable(typeof(double[]), "scatter");
         var region = n.Region!;
-        int pairs = n.Aux;
+        int pairs = ScatterPrimitive.PairCount(n);
+        bool assigns = ScatterPrimitive.IsAssignment(n);
         var loop = For(operands[1], operands[2], depth, (i, statements) =>
         {
             var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1);
             var all = new List<Expression>(body);
             for (int p = 0; p < pairs; p++)
-                all.Add(Expression.AddAssign(Expression.ArrayAccess(array, outputs[2 * p]), outputs[2 * p + 1]));
+            {
+                var element = Expression.ArrayAccess(array, outputs[2 * p]);
+                all.Add(assigns ? Expression.Assign(element, outputs[2 * p + 1]) : Expression.AddAssign(element, outputs[2 * p + 1]));
+            }
             for (int d = 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
             all.Add(Expression.Empty());
             statements.Add(Expression.Block(variables, all));

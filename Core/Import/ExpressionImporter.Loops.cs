@@ -149,9 +149,9 @@ internal sealed partial class ExpressionImporter
             var scatterRegion = new Region(child._b.Build(pairs, names), child._captureKinds!.ToArray());
             var scatterArgs = new List<int> { length, start, count };
             scatterArgs.AddRange(child._captureNodes!);
-            // The scatter adds every write into zeros, in increasing index order. That is the loop's own result when
-            // an assignment is the array's only write (its index differs in every iteration), and for accumulations
-            // when the loop counts up; counting down, the order only shows with three or more writes to one element.
+            // The scatter adds every write into zeros, in increasing index order (or, for an array's one assignment,
+            // whose index differs in every iteration, stores it). That is the loop's own result when it counts up;
+            // counting down, the order only shows with three or more writes to one element.
             var writes = writers[w].Writes;
             if (writes.Any(x => x.Assigns) && writes.Count > 1)
                 throw Unsupported(loop, $"the loop assigns elements of '{p.Name}' and also writes it elsewhere",
@@ -162,7 +162,8 @@ internal sealed partial class ExpressionImporter
             if (dense >= 0 && !(writes.Count == 1 && !writes[0].Assigns && child.IsCounterPlusConstant(writes[0].Index)))
                 throw Unsupported(loop, $"the loop writes '{p.Name}', which an earlier loop wrote, other than by one a[i + c] += … per iteration",
                     "accumulate into a new array and add the arrays afterwards");
-            int scatter = _b.MakeStructured(Primitives.Scatter, ValueKind.Array, scatterArgs.ToArray(), scatterRegion, writers[w].Writes.Count);
+            int flags = writes.Count == 1 && writes[0].Assigns ? ScatterPrimitive.Assigns : 0;
+            int scatter = _b.MakeStructured(Primitives.Scatter, ValueKind.Array, scatterArgs.ToArray(), scatterRegion, writers[w].Writes.Count | flags);
             int result = dense >= 0 ? _b.Assemble(length, [], [dense, scatter])
                 : basePairs.Count == 0 ? scatter : _b.Assemble(length, basePairs, [scatter]);
             _env[p] = Val.Ref(new ArrayNode(result, -1));

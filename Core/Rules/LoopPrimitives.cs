@@ -77,6 +77,14 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
 {
     public const int Captures = 3;
 
+    /// <summary>A flag in <c>Aux</c> beside the pair count: the pairs assign (<c>a[i] = v</c>, one write per element)
+    /// instead of adding, so a −0.0 stays −0.0 (a loop the user wrote; adjoints always add).</summary>
+    public const int Assigns = 1 << 20;
+
+    public static int PairCount(in Node n) => n.Aux & (Assigns - 1);
+
+    public static bool IsAssignment(in Node n) => (n.Aux & Assigns) != 0;
+
     public ScatterPrimitive() : base("scatter", 0, ValueKind.Array) { }
 
     public override int FirstCapture => Captures;
@@ -98,8 +106,12 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
         for (int i = start; i < start + count; i++)
         {
             var body = e.RunRegion(n.Region!, i, n, Captures);
-            for (int p = 0; p < n.Aux; p++) result[body.Int(outputs[2 * p])] += body.Double(outputs[2 * p + 1]);
-            for (int d = 2 * n.Aux; d < outputs.Length; d++)
+            for (int p = 0; p < PairCount(n); p++)
+            {
+                int at = body.Int(outputs[2 * p]);
+                result[at] = IsAssignment(n) ? body.Double(outputs[2 * p + 1]) : result[at] + body.Double(outputs[2 * p + 1]);
+            }
+            for (int d = 2 * PairCount(n); d < outputs.Length; d++)
             {
                 var dense = body.Array(outputs[d]);
                 for (int j = 0; j < result.Length; j++) result[j] += dense[j];
@@ -113,7 +125,7 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
     {
         var b = cx.Builder;
         var n = b[node];
-        var region = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures, n.Aux);
+        var region = LoopDerivatives.TangentRegion(cx, n.Region!, t[Captures..], out var tangentCaptures, PairCount(n));
         if (region is null) return DerivativeContext.Zero;
         var args = n.Args!.Concat(tangentCaptures).ToArray();
         return b.MakeStructured(this, ValueKind.Array, args, region, n.Aux);
@@ -124,7 +136,7 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
     {
         var n = cx.Builder[node];
-        int pairs = n.Aux;
+        int pairs = PairCount(n);
         contributions.Fill(DerivativeContext.Zero);
         LoopDerivatives.SeededScatterAdjoints(cx, n, Captures, n.Operand(1), n.Operand(2), [("cotangent", ValueKind.Array, ct)],
             (rb, map, extra) =>

@@ -476,4 +476,26 @@ public class CarriedLoopTests
         for (int r = 0; r < 3; r++)
             for (int k = 0; k < r; k++) Assert.Equal(hessian[r, k], hessian[k, r], 1e-9);
     }
+
+    [Fact]
+    public void A_loop_that_assigns_keeps_negative_zeros()
+    {
+        // y[i] = -x[i] * 0.0 is −0.0 for positive x[i]: an assignment, not an addition into zeros, keeps the sign.
+        var x = Parameter(typeof(double[]), "x");
+        var y = Variable(typeof(double[]), "y");
+        var i = Variable(typeof(int), "i");
+        var exit = Label("exit");
+        var f = Lambda<Func<double[], double[]>>(Block([y, i],
+            Assign(y, NewArrayBounds(typeof(double), ArrayLength(x))), Assign(i, Constant(0)),
+            Loop(IfThenElse(LessThan(i, ArrayLength(x)), Block(
+                Assign(ArrayAccess(y, i), Multiply(Negate(ArrayIndex(x, i)), Constant(0.0))), PostIncrementAssign(i)), Break(exit)), exit), y), x);
+        double[] at = [2.0, -3.0];
+        var expected = f.Compile()(at);
+        var jvp = Diff.Jvp(f);
+        var graph = ExprDiff.Import.ExpressionImporter.Import(f, ExprDiff.RuleSet.Default).ToGraph();
+        var value = (double[])ExprDiff.Evaluation.Interpreter.EvaluateOutputs(graph, (object)at)[0];
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), value.Select(BitConverter.DoubleToInt64Bits));
+        Assert.True(double.IsNegative(value[0]));
+        Assert.Equal([0.0, 0.0], jvp.Compile()(at, [1.0, 1.0]).Select(Math.Abs));
+    }
 }
