@@ -218,31 +218,53 @@ internal sealed class ConstantArrayPrimitive : Primitive, IStructuredPrimitive
         ($"double[{((double[])node.Payload!).Length}]", Precedence.Primary);
 }
 
-/// <summary><c>Intrinsics.CheckedLength(array, length, name, unit)</c>: the array itself, checked to hold at least
-/// length elements at run time (a cotangent as long as a result of computed length).</summary>
-internal sealed class CheckedLengthPrimitive : Primitive, IStructuredPrimitive
+/// <summary>
+/// A call of an <see cref="Intrinsics"/> method that makes an array from an array or int and an int, with no derivative
+/// of its own (the array is a direction or a checked cotangent, never differentiated through).
+/// </summary>
+internal abstract class ArrayIntrinsicPrimitive : Primitive, IStructuredPrimitive
 {
-    private static readonly System.Reflection.MethodInfo Method = typeof(Intrinsics).GetMethod(nameof(Intrinsics.CheckedLength))!;
+    private readonly System.Reflection.MethodInfo _method;
 
-    public CheckedLengthPrimitive() : base("checkedlength", 2, ValueKind.Array, ValueKind.Array, ValueKind.Int32) { }
+    protected ArrayIntrinsicPrimitive(string name, string method, ValueKind first)
+        : base(name, 2, ValueKind.Array, first, ValueKind.Int32) =>
+        _method = typeof(Intrinsics).GetMethod(method)!;
 
     public override bool IsFoldable => false;
 
     public override bool HasZeroDerivative => true;
 
     public override double Evaluate(double a, double b, double c, in Node node) =>
-        throw new InvalidOperationException("checkedlength is evaluated structurally.");
+        throw new InvalidOperationException($"{Name} is evaluated structurally.");
 
-    public void Evaluate(Evaluator e, int node)
-    {
-        var n = e.Graph[node];
-        e.Set(node, Intrinsics.CheckedLength(e.Array(n.A), e.Int(n.B), "u", "element of the result"));
-    }
+    public void Evaluate(Evaluator e, int node) => e.Set(node, Compute(e, e.Graph[node]));
+
+    protected abstract double[] Compute(Evaluator e, in Node n);
+
+    /// <summary>Constant trailing arguments of the call after the two operands.</summary>
+    protected virtual Expression[] Extra(ReadOnlySpan<Expression> operands) => [];
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
-        Expression.Call(Method, operands[0], operands[1], Expression.Constant((operands[0] as ParameterExpression)?.Name ?? "u"),
-            Expression.Constant("element of the result"));
+        Expression.Call(_method, new[] { operands[0], operands[1] }.Concat(Extra(operands)));
 
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
-        ($"Intrinsics.CheckedLength({operands[0]}, {operands[1]})", Precedence.Primary);
+        ($"Intrinsics.{_method.Name}({operands[0]}, {operands[1]})", Precedence.Primary);
+
+    public override int OperandPrecedence(int operand) => 0;
+}
+
+/// <summary><c>Intrinsics.CheckedLength(array, length, name, unit)</c>: the array itself, checked to hold at least
+/// length elements at run time (a cotangent as long as a result of computed length).</summary>
+internal sealed class CheckedLengthPrimitive() : ArrayIntrinsicPrimitive("checkedlength", nameof(Intrinsics.CheckedLength), ValueKind.Array)
+{
+    protected override double[] Compute(Evaluator e, in Node n) => Intrinsics.CheckedLength(e.Array(n.A), e.Int(n.B), "u", "element of the result");
+
+    protected override Expression[] Extra(ReadOnlySpan<Expression> operands) =>
+        [Expression.Constant((operands[0] as ParameterExpression)?.Name ?? "u"), Expression.Constant("element of the result")];
+}
+
+/// <summary><c>Intrinsics.UnitVector(length, k)</c>: zeros but a one at k. The direction of one row of a Hessian.</summary>
+internal sealed class UnitVectorPrimitive() : ArrayIntrinsicPrimitive("unitvector", nameof(Intrinsics.UnitVector), ValueKind.Int32)
+{
+    protected override double[] Compute(Evaluator e, in Node n) => Intrinsics.UnitVector(e.Int(n.A), e.Int(n.B));
 }

@@ -60,31 +60,3 @@ internal sealed class MatrixTabulatePrimitive : Primitive, IStructuredPrimitive
 
     public override int OperandPrecedence(int operand) => 0;
 }
-
-/// <summary><c>Intrinsics.UnitVector(length, k)</c>: zeros but a one at k. The direction of one row of a Hessian.</summary>
-internal sealed class UnitVectorPrimitive : Primitive, IStructuredPrimitive
-{
-    private static readonly System.Reflection.MethodInfo Method = typeof(Intrinsics).GetMethod(nameof(Intrinsics.UnitVector))!;
-
-    public UnitVectorPrimitive() : base("unitvector", 2, ValueKind.Array, ValueKind.Int32, ValueKind.Int32) { }
-
-    public override bool IsFoldable => false;
-
-    public override bool HasZeroDerivative => true;
-
-    public override double Evaluate(double a, double b, double c, in Node node) =>
-        throw new InvalidOperationException("unitvector is evaluated structurally.");
-
-    public void Evaluate(Evaluator e, int node)
-    {
-        var n = e.Graph[node];
-        e.Set(node, Intrinsics.UnitVector(e.Int(n.A), e.Int(n.B)));
-    }
-
-    public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) => Expression.Call(Method, operands[0], operands[1]);
-
-    public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
-        ($"Intrinsics.UnitVector({operands[0]}, {operands[1]})", Precedence.Primary);
-
-    public override int OperandPrecedence(int operand) => 0;
-}
