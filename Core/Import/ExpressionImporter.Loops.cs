@@ -114,9 +114,9 @@ internal sealed partial class ExpressionImporter
         }
         var writers = writeOnly.Select(w => new WriteOnlyArray(w.Variable.Name)).ToList();
         for (int w = 0; w < writeOnly.Count; w++) child._env[writeOnly[w].Variable] = Val.Ref(writers[w]);
-        if (writeOnly.Count > 0 && inits.Count > 0)
-            throw Unsupported(loop, $"the loop both carries values from one iteration to the next and writes '{writeOnly[0].Variable.Name}' at computed indices",
-                "split it into two loops: one that carries the values, one that writes the array");
+        if (writeOnly.Count > 0 && inits.Count > 0 && !up)
+            throw Unsupported(loop, $"the loop counts down while it carries values and writes '{writeOnly[0].Variable.Name}' at computed indices",
+                "count up, or split it into two loops: one that carries the values, one that writes the array");
         child.Run(locals.Count == 0 && statements.Count == 1 ? statements[0]
             : statements.Count == 0 ? Expression.Empty() : Expression.Block(locals, statements.Append(Expression.Empty())));
         var outputs = new List<int>();
@@ -142,6 +142,16 @@ internal sealed partial class ExpressionImporter
             int stop = _b.Sub(low, one);
             after = _b.Select(_b.Compare(ExpressionType.LessThan, stop, first), stop, first);
         }
+        // With carried state, the loop is a scan that records its trajectory; the arrays it writes are scatters whose
+        // bodies read the state entering each iteration from that record.
+        int trajectory = -1;
+        if (writeOnly.Count > 0 && m > 0)
+        {
+            var stateRegion = new Region(child._b.Build(outputs.ToArray(), names), child._captureKinds!.ToArray());
+            var stateArgs = new List<int> { start, count };
+            stateArgs.AddRange(child._captureNodes!);
+            trajectory = _b.MakeStructured(Primitives.ScanRecord, ValueKind.Array, stateArgs.ToArray(), stateRegion, m);
+        }
         for (int w = 0; w < writeOnly.Count; w++)
         {
             var (p, length, basePairs, dense) = writeOnly[w];
@@ -149,6 +159,7 @@ internal sealed partial class ExpressionImporter
             var scatterRegion = new Region(child._b.Build(pairs, names), child._captureKinds!.ToArray());
             var scatterArgs = new List<int> { length, start, count };
             scatterArgs.AddRange(child._captureNodes!);
+            if (trajectory >= 0) (scatterRegion, scatterArgs) = ReadingTrajectory(scatterRegion, m, length, start, count, trajectory, child._captureNodes!);
             // The scatter adds every write into zeros, in increasing index order (or, for an array's one assignment,
             // whose index differs in every iteration, stores it). That is the loop's own result when it counts up;
             // counting down, the order only shows with three or more writes to one element.
@@ -178,12 +189,16 @@ internal sealed partial class ExpressionImporter
         var region = new Region(child._b.Build(outputs.ToArray(), names), child._captureKinds!.ToArray());
         var args = new List<int> { start, count };
         args.AddRange(child._captureNodes!);
-        int scan = _b.MakeStructured(ScanPrimitive.Of(reverse: !up, records: false), ValueKind.Array, args.ToArray(), region, m);
+        int scan = trajectory >= 0 ? trajectory : _b.MakeStructured(ScanPrimitive.Of(reverse: !up, records: false), ValueKind.Array, args.ToArray(), region, m);
+        // In a trajectory the final state is its last slot, after max(count, 0) others.
+        int finalSlot = trajectory < 0 ? _b.Constant(0, ValueKind.Int32)
+            : _b.Mul(_b.Select(_b.Compare(ExpressionType.GreaterThan, count, _b.Constant(0, ValueKind.Int32)), count, _b.Constant(0, ValueKind.Int32)), _b.Constant(m, ValueKind.Int32));
 
         slot = 0;
-        foreach (var p in carried) _env[p] = Val.Of(_b.Make(Primitives.Read, scan, _b.Constant(slot++, ValueKind.Int32)));
+        int Final(int j) => _b.Make(Primitives.Read, scan, trajectory < 0 ? _b.Constant(j, ValueKind.Int32) : _b.Add(finalSlot, _b.Constant(j, ValueKind.Int32)));
+        foreach (var p in carried) _env[p] = Val.Of(Final(slot++));
         foreach (var (_, array, elements) in arrays)
-            foreach (var (k, _) in elements) array.Write(k, 0, _b.Make(Primitives.Read, scan, _b.Constant(slot++, ValueKind.Int32)));
+            foreach (var (k, _) in elements) array.Write(k, 0, Final(slot++));
         _env[counter] = Val.Of(after);
         foreach (var p in perIteration) _env[p] = Val.Ref(new NotCarried(p.Name));
         _values.Push(Val.Void);
@@ -192,6 +207,28 @@ internal sealed partial class ExpressionImporter
     /// <summary>An int or bool variable a loop assigns: it does not carry from one iteration to the next (only doubles
     /// do), so reading it before the iteration assigns it, or after the loop, is an error.</summary>
     private sealed record NotCarried(string? Name);
+
+    /// <summary>A scatter region over a scan body's writes, re-parameterized to read the state entering iteration i
+    /// from the scan's recorded trajectory (slot i − start) instead of carrying it: parameters i, then the trajectory,
+    /// start, and the body's other captures.</summary>
+    private (Region, List<int>) ReadingTrajectory(Region scatter, int m, int length, int start, int count, int trajectory, List<int> captureNodes)
+    {
+        var body = scatter.Body;
+        var names = new List<string> { body.ParameterNames[0], "trajectory", "start" };
+        names.AddRange(body.ParameterNames.Skip(1 + m));
+        var kinds = new List<ValueKind> { ValueKind.Array, ValueKind.Int32 };
+        kinds.AddRange(scatter.CaptureKinds.Skip(m));
+        var rb = new GraphBuilder(names, _b.Folds, _b.Simplifies);
+        int i = rb.Input(0, -1, ValueKind.Int32);
+        int first = rb.Mul(rb.Sub(i, rb.Input(2, -1, ValueKind.Int32)), rb.Constant(m, ValueKind.Int32));
+        var map = GraphCopier.Copy(body, rb, (p, kind) => p == 0 ? i
+            : p <= m ? rb.Make(Primitives.Read, rb.Input(1, -1, ValueKind.Array), rb.Add(first, rb.Constant(p - 1, ValueKind.Int32)))
+            : rb.Input(p - m + 2, -1, kind));
+        var region = new Region(rb.Build(body.Outputs.ToArray().Select(o => map[o]).ToArray(), names), kinds);
+        var args = new List<int> { length, start, count, trajectory, start };
+        args.AddRange(captureNodes.Skip(m));
+        return (region, args);
+    }
 
     /// <summary>The loop's continue condition, the statements of its body and the variables the body declares.</summary>
     private (Expression Test, List<Expression> Statements, IReadOnlyList<ParameterExpression> Locals) Shape(LoopExpression loop)

@@ -84,16 +84,21 @@ internal static class ScanDerivatives
         var n = b[node];
         var op = (ScanPrimitive)n.Op;
         contributions.Fill(DerivativeContext.Zero);
-        if (op.Records)
+        // A trajectory the function itself reads (a loop that writes arrays from its state) has a cotangent per slot;
+        // a reverse or split one only arises inside derivatives, whose reverse mode (reverse over reverse) is not supported.
+        if (op.Records && (op.Reverse || (n.Aux & ScanPrimitive.SplitRecord) != 0))
             throw new ExprDiffException($"cannot differentiate the tape of a loop with carried state in reverse mode{Where(cx)}: " +
                 "reverse over reverse is not supported for loops; Diff.Gradient, Diff.Vjp and Diff.Jvp are");
+        bool trajectory = op.Records;
         var region = n.Region!;
         var body = region.Body;
         int m = ScanPrimitive.StateCount(n), captures = region.CaptureCount - m;
         int start = n.Operand(0), count = n.Operand(1);
         var engine = cx.Engine ?? throw new InvalidOperationException("no derivative engine");
+        int zero = b.Constant(0, ValueKind.Int32);
+        int trips = b.Select(b.Compare(ExpressionType.GreaterThan, count, zero), count, zero);
 
-        int tape = b.MakeStructured(ScanPrimitive.Of(op.Reverse, records: true), ValueKind.Array, n.Args!, region, m);
+        int tape = trajectory ? node : b.MakeStructured(ScanPrimitive.Of(op.Reverse, records: true), ValueKind.Array, n.Args!, region, m);
 
         // The adjoint sweep. Parameters: i, λ (m), then the tape, start and the original captures.
         var names = new List<string> { body.ParameterNames[0] };
@@ -102,6 +107,7 @@ internal static class ScanDerivatives
         names.Add("tape"); kinds.Add(ValueKind.Array);
         names.Add("start"); kinds.Add(ValueKind.Int32);
         for (int k = 0; k < captures; k++) { names.Add(body.ParameterNames[1 + m + k]); kinds.Add(region.CaptureKinds[m + k]); }
+        if (trajectory) { names.Add("tape_bar"); kinds.Add(ValueKind.Array); }
         var rb = new GraphBuilder(names, b.Folds, b.Simplifies);
         // A forward scan's state entering iteration i is tape slot i − start; a reverse scan's, slot i − start + 1.
         var state = TapeReads(rb, rb.Input(m + 1, -1, ValueKind.Array), rb.Input(m + 2, -1, ValueKind.Int32), m, op.Reverse ? 1 : 0);
@@ -110,18 +116,24 @@ internal static class ScanDerivatives
         var lambda = Enumerable.Range(0, m).Select(j => rb.Input(1 + j, -1)).ToArray();
         var adjoint = engine.Vjp(cx.For(rb), outputs, lambda, state);
         var adjointOutputs = adjoint.Select(x => x == DerivativeContext.Zero ? rb.Constant(0) : x).ToArray();
+        if (trajectory)
+        {
+            // The state entering iteration i is also read from slot i − start: its cotangent joins λ there.
+            var slotCotangents = TapeReads(rb, rb.Input(m + 3 + captures, -1, ValueKind.Array), rb.Input(m + 2, -1, ValueKind.Int32), m, 0);
+            for (int j = 0; j < m; j++) adjointOutputs[j] = rb.Add(adjointOutputs[j], slotCotangents[j]);
+        }
         var adjointRegion = new Region(rb.Build(adjointOutputs, names), kinds);
         var args = new List<int> { start, count };
-        for (int j = 0; j < m; j++) args.Add(ElementOf(b, ct, j));
+        for (int j = 0; j < m; j++)
+            args.Add(trajectory ? b.Make(Primitives.Read, ct, b.Add(b.Mul(trips, b.Constant(m, ValueKind.Int32)), b.Constant(j, ValueKind.Int32))) : ElementOf(b, ct, j));
         args.Add(tape);
         args.Add(start);
         for (int k = 0; k < captures; k++) args.Add(n.Operand(ScanPrimitive.Captures + m + k));
+        if (trajectory) args.Add(ct);
         int lambdas = b.MakeStructured(ScanPrimitive.Of(!op.Reverse, records: true), ValueKind.Array, args.ToArray(), adjointRegion, m);
 
         // The initial state's adjoint: λ leaving the adjoint sweep's last iteration (slot 0 when it ran in reverse,
         // slot count when it ran forward; either way the incoming cotangent itself when count ≤ 0).
-        int zero = b.Constant(0, ValueKind.Int32);
-        int trips = b.Select(b.Compare(ExpressionType.GreaterThan, count, zero), count, zero);
         for (int j = 0; j < m; j++)
         {
             if (!wanted[ScanPrimitive.Captures + j]) continue;

@@ -498,4 +498,49 @@ public class CarriedLoopTests
         Assert.True(double.IsNegative(value[0]));
         Assert.Equal([0.0, 0.0], jvp.Compile()(at, [1.0, 1.0]).Select(Math.Abs));
     }
+
+    [Fact]
+    public void A_loop_that_carries_state_and_writes_its_trajectory()
+    {
+        // s = 0.2; for (i = 0; i < x.Length; i++) { s = 0.9 * Math.Sin(s) + x[i]; y[i] = s * s; } return y;
+        // The state's trajectory is recorded; y's elements read it. Every mode and second derivatives through it.
+        var x = Parameter(typeof(double[]), "x");
+        var y = Variable(typeof(double[]), "y");
+        var s = Variable(typeof(double), "s");
+        var i = Variable(typeof(int), "i");
+        var exit = Label("exit");
+        var loop = Loop(IfThenElse(LessThan(i, ArrayLength(x)), Block(
+            Assign(s, Add(Multiply(Constant(0.9), Call(Sin, s)), ArrayIndex(x, i))), Assign(ArrayAccess(y, i), Multiply(s, s)), PostIncrementAssign(i)),
+            Break(exit)), exit);
+        var f = Lambda<Func<double[], double[]>>(Block([y, s, i],
+            Assign(y, NewArrayBounds(typeof(double), ArrayLength(x))), Assign(s, Constant(0.2)), Assign(i, Constant(0)), loop, y), x);
+        static double[] ByHand(double[] x)
+        {
+            var y = new double[x.Length];
+            double s = 0.2;
+            for (int i = 0; i < x.Length; i++) { s = 0.9 * Math.Sin(s) + x[i]; y[i] = s * s; }
+            return y;
+        }
+        double[] at = [0.5, -1.0, 2.0, 0.3], v = [0.3, 1.0, -2.0, 0.5], u = [1.0, -0.5, 0.25, 2.0];
+        Assert.Equal(ByHand(at), f.Compile()(at));
+        var jv = Diff.Jvp(f).Compile()(at, v);
+        var ju = Diff.Vjp(f).Compile()(at, u);
+        Assert.Equal(u.Zip(jv, (a, b) => a * b).Sum(), ju.Zip(v, (a, b) => a * b).Sum(), 1e-12);
+        var jacobian = Diff.Jacobian(f).Compile()(at);
+        for (int k = 0; k < at.Length; k++)
+        {
+            var column = FiniteDifferences.JacobianColumn(ByHand, at, k);
+            for (int r = 0; r < at.Length; r++) Assert.Equal(column[r], jacobian[r, k], 1e-8);
+        }
+        // The sum of y: gradient and Hessian-vector product against differences.
+        var sum = typeof(Enumerable).GetMethod(nameof(Enumerable.Sum), [typeof(IEnumerable<double>)])!;
+        var g = Lambda<Func<double[], double>>(Call(sum, f.Body), x);
+        var gradient = Diff.Gradient(g).Compile();
+        var fd = FiniteDifferences.Gradient(z => ByHand(z).Sum(), at);
+        var grad = gradient(at);
+        for (int k = 0; k < at.Length; k++) Assert.Equal(fd[k], grad[k], 1e-8);
+        var hv = Diff.Hvp(g).Compile()(at, v);
+        for (int k = 0; k < at.Length; k++)
+            Assert.Equal(FiniteDifferences.Derivative(t => gradient(at.Zip(v, (a, b) => a + t * b).ToArray())[k], 0.0), hv[k], 1e-7);
+    }
 }

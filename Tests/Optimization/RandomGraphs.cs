@@ -475,8 +475,15 @@ internal static class RandomGraphs
 
     /// <summary>The nodes fusion may add: one SinCos per distinct argument a of the graph's nodes that has both a
     /// Sin(a) and a Cos(a) node, and one PowInts per family of powers of one base.</summary>
-    public static int FusedGroups(Graph graph) =>
-        FusionPass.BothSinAndCos(graph).Count + FusionPass.PowerFamilies(graph).Select(kv => (kv.Key.Base, kv.Value.Packed)).Distinct().Count();
+    /// <remarks>Counted on the graph with equal nodes merged, as the exact pipeline's CSE merges them before fusion: in an
+    /// unshared graph Sin(x) and Cos(x′) of two copies of x fuse only after that.</remarks>
+    public static int FusedGroups(Graph graph)
+    {
+        var b = new GraphBuilder(graph.ParameterNames, fold: false, simplify: false);
+        var map = GraphCopier.Copy(graph, b, (p, index, kind) => b.Input(p, index, kind));
+        var merged = b.Build(graph.Outputs.ToArray().Select(o => map[o]).ToArray());
+        return FusionPass.BothSinAndCos(merged).Count + FusionPass.PowerFamilies(merged).Select(kv => (kv.Key.Base, kv.Value.Packed)).Distinct().Count();
+    }
 
     /// <summary>Whether any node of the graph is a NaN, infinite, huge (|c| ≥ 1e300) or tiny (0 &lt; |c| ≤ 1e-300)
     /// double constant.</summary>
