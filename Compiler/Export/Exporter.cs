@@ -284,11 +284,19 @@ internal static class Exporter
         private (int? Partner, int[]? Offsets) FusablePartner(int sum)
         {
             var nodes = _g.Nodes;
-            var s = nodes[sum];
-            for (int t = sum + 1; t < nodes.Length; t++)
+            // The scatters, found once: a graph with many sums must not scan every later node for each.
+            if (_scatters is null)
             {
+                var found = new List<int>();
+                for (int t = 0; t < nodes.Length; t++) if (ReferenceEquals(nodes[t].Op, Primitives.Scatter)) found.Add(t);
+                _scatters = found.ToArray();
+            }
+            var s = nodes[sum];
+            foreach (int t in _scatters)
+            {
+                if (t <= sum) continue;
                 var n = nodes[t];
-                if (!ReferenceEquals(n.Op, Primitives.Scatter) || n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
+                if (n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
                 if (LoopEmitter.GatherOffsets(n) is not { } offsets) continue;
                 bool ready = true;
                 for (int j = 0; j < n.Arity && ready; j++) ready = n.Operand(j) < sum;
@@ -296,6 +304,8 @@ internal static class Exporter
             }
             return (null, null);
         }
+
+        private int[]? _scatters;
 
         private static Type TypeOf(ValueKind kind) => kind switch
         {

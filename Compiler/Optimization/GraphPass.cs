@@ -54,12 +54,16 @@ internal abstract class RewritePass : GraphPass
             n.Aux, n.Aux2, n.Value, n.Kind);
 
     // A loop body is a graph of its own: the same pass runs on it, so loops are optimized like straight-line code.
+    // Once per body: loops that share a body (a scan and the recording of its trajectory) keep sharing it.
     private Region? OptimizeBody(Region? region)
     {
         if (region is null) return null;
+        if (_bodies.TryGetValue(region, out var done)) return done;
         var body = Run(region.Body);
-        return ReferenceEquals(body, region.Body) ? region : new Region(body, region.CaptureKinds);
+        return _bodies[region] = ReferenceEquals(body, region.Body) ? region : new Region(body, region.CaptureKinds);
     }
+
+    private readonly Dictionary<Region, Region> _bodies = new(ReferenceEqualityComparer.Instance);
 
     public sealed override Graph Run(Graph graph)
     {

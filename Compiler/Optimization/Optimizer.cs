@@ -11,13 +11,13 @@ internal static class Optimizer
         OptimizationLevel.Exact =>
         [
             new ConstantFoldingPass(), new AlgebraicSimplificationPass(), new StrengthReductionPass(fastMath: false),
-            new AlgebraicSimplificationPass(), new CommonSubexpressionPass(), new DeadCodeEliminationPass(), new FusionPass(),
+            new AlgebraicSimplificationPass(), new ScanSharingPass(), new CommonSubexpressionPass(), new DeadCodeEliminationPass(), new FusionPass(),
         ],
         _ =>
         [
             new ConstantFoldingPass(), new AlgebraicSimplificationPass(), new FastMathPass(), new ConstantFoldingPass(),
             new StrengthReductionPass(fastMath: true), new FastMathPass(), new AlgebraicSimplificationPass(),
-            new CommonSubexpressionPass(), new DeadCodeEliminationPass(), new FusionPass(),
+            new ScanSharingPass(), new CommonSubexpressionPass(), new DeadCodeEliminationPass(), new FusionPass(),
         ],
     };
 

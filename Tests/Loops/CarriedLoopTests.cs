@@ -543,4 +543,16 @@ public class CarriedLoopTests
         for (int k = 0; k < at.Length; k++)
             Assert.Equal(FiniteDifferences.Derivative(t => gradient(at.Zip(v, (a, b) => a + t * b).ToArray())[k], 0.0), hv[k], 1e-7);
     }
+
+    [Fact]
+    public void Value_and_gradient_run_the_forward_loop_once()
+    {
+        // The value reads the final state from the trajectory reverse mode records: one forward loop, not two.
+        var f = Pendulum(100);
+        string text = Diff.ValueAndGradient(f).ToCSharp();
+        Assert.Equal(1, text.Split("Math.Sin(").Length - 1);
+        var buffer = new double[3];
+        Assert.Equal(f.Compile()(0.8, 0.3, 0.25), Diff.ValueAndGradient(f).Compile()(0.8, 0.3, 0.25, buffer));
+        Assert.Equal(Diff.Gradient(f).Compile()(0.8, 0.3, 0.25), buffer);
+    }
 }
