@@ -250,7 +250,7 @@ public static partial class Intrinsics
     /// <summary>Throws the <see cref="ArgumentException"/> of <see cref="RequireLength"/>.</summary>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowTooShort(int length, int minimumLength, string parameterName) =>
+    internal static void ThrowTooShort(int length, int minimumLength, string parameterName) =>
         throw new ArgumentException(
             $"the function reads {parameterName}[{minimumLength - 1}], so '{parameterName}' needs at least "
             + $"{minimumLength} {(minimumLength == 1 ? "element" : "elements")} but has {length}.",
@@ -295,7 +295,7 @@ public static partial class Intrinsics
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>
+    internal static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>
         throw new ArgumentException(
             $"'{parameterName}' needs {required} {(required == 1 ? "element" : "elements")} (one per {unit}) but has {length}.", parameterName);
 

@@ -190,6 +190,21 @@ internal static class Derivatives
         return p.Export(nodes.ToArray(), layout, p.Parameters(), delegateType);
     }
 
+    /// <summary>The function itself, imported, optimized and exported again: its loops become real loops and its
+    /// nested LINQ lambdas disappear (what the IL backend compiles for a user's own function).</summary>
+    public static LambdaExpression Function(DiffProblem p, Type delegateType)
+    {
+        var f = p.Function;
+        var parameters = p.Parameters();
+        return f.Shape switch
+        {
+            ResultShape.Scalar => p.Export([f.Outputs[0]], new ScalarLayout(0), parameters, delegateType),
+            ResultShape.Vector => p.Export(f.Outputs, new VectorLayout(f.Rows, f.Outputs.Select((_, r) => (r, r)).ToArray()), parameters, delegateType),
+            ResultShape.ArrayOfComputedLength => p.Export([f.Outputs[0]], new ArrayLayout(0), parameters, delegateType),
+            _ => throw new NotSupportedException("a function returning a matrix is not rebuilt"),
+        };
+    }
+
     public static LambdaExpression Derivative(DiffProblem p, int order, Type delegateType)
     {
         int y = p.ScalarOutput("Diff.Derivative", "Diff.Jacobian");

@@ -233,6 +233,10 @@ internal sealed class DiffProblem
         return (Function.Outputs, Function.Rows);
     }
 
+    /// <summary>When set, <see cref="Export"/> writes a vector result into a last array parameter of this name
+    /// (the solver entry points of the IL backend) instead of returning a new array.</summary>
+    public string? ResultInto { get; set; }
+
     /// <summary>Elements an argument needs: one past the last element the function reads, or the number
     /// of scalar parameters.</summary>
     public int InputLength => InputExtent.IsFixed ? InputExtent.Fixed : Positions.Length == 0 ? 0 : Positions[^1] + 1;
@@ -242,6 +246,21 @@ internal sealed class DiffProblem
     public LambdaExpression Export(int[] outputs, ResultLayout layout, List<ParameterExpression> parameters, Type delegateType,
         params (int Parameter, int Length)[] requirements)
     {
+        if (ResultInto is { } into)
+        {
+            // The result goes into a caller's buffer, the last parameter; the lambda returns 0 (callers ignore it).
+            int value = outputs.Length;
+            outputs = [.. outputs, Builder.Constant(0.0)];
+            parameters = [.. parameters, Expression.Parameter(typeof(double[]), into)];
+            layout = layout switch
+            {
+                VectorLayout v => new WriteLayout(value, parameters.Count - 1, v.Length, v.Elements),
+                // Array results of the operations that write into buffers (Hvp, Vjp) are as long as x.
+                ArrayLayout a => new WriteArrayLayout(value, parameters.Count - 1, InputExtent, a.Output),
+                _ => throw new NotSupportedException("this result has no length known before the call, so it cannot be written into a buffer"),
+            };
+            delegateType = Expression.GetFuncType([.. parameters.Select(q => q.Type), typeof(double)]);
+        }
         var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
         graph = Optimizer.Optimize(graph, Options.Optimization, out var report);
         Options.OnOptimized?.Invoke(report);

@@ -1,0 +1,75 @@
+using System.Linq.Expressions;
+using ExprDiff.Backends.IL;
+
+namespace ExprDiff;
+
+/// <summary>A value and gradient written into the caller's buffer: returns f(x) and sets <c>gradient[i] = ∂f/∂x[i]</c>
+/// for every i &lt; x.Length (the gradient needs at least x.Length elements; later ones are cleared).</summary>
+public delegate double GradientFunction(ReadOnlySpan<double> x, Span<double> gradient);
+
+/// <summary>A function of a point.</summary>
+public delegate double ValueFunction(ReadOnlySpan<double> x);
+
+/// <summary>A product with a direction written into the caller's buffer: <c>result = M(x)·v</c> for a Hessian- or
+/// Jacobian-vector product, <c>result = vᵀ·J(x)</c> for a vector-Jacobian product.</summary>
+public delegate void ProductFunction(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> result);
+
+/// <summary>
+/// Solver entry points: derivatives compiled by the IL backend to delegates over spans that write into caller-provided
+/// buffers, so an optimizer's inner loop allocates nothing. Each delegate is thread-safe.
+/// </summary>
+/// <remarks>The results equal those of the matching <see cref="Diff"/> expression compiled with
+/// <see cref="ILBackend.CompileIL{TDelegate}"/>; argument checks are the same (a short buffer is an
+/// <see cref="ArgumentException"/> naming it).</remarks>
+public static class Compiled
+{
+    /// <summary>f itself over a span.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="NotSupportedException">f uses a node the IL backend does not compile (the message names it).</exception>
+    public static ValueFunction Value(Expression<Func<double[], double>> f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return Emit<ValueFunction>(f, [typeof(ReadOnlySpan<double>)]);
+    }
+
+    /// <summary>f(x) and ∇f(x) into <c>gradient</c>: <see cref="Diff.ValueAndGradient(Expression{Func{double[], double}}, DiffOptions?)"/> over spans.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
+    public static GradientFunction ValueAndGradient(Expression<Func<double[], double>> f, DiffOptions? options = null) =>
+        Emit<GradientFunction>(Diff.ValueAndGradient(f, options), [typeof(ReadOnlySpan<double>), typeof(Span<double>)]);
+
+    /// <summary>H(x)·v into <c>result</c> (forward over reverse, without forming H).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
+    public static ProductFunction Hvp(Expression<Func<double[], double>> f, DiffOptions? options = null) =>
+        Product(Diff.HvpInto(f, options));
+
+    /// <summary>J(x)·v into <c>result</c> (forward mode) for a function with a result of fixed length.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
+    /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
+    public static ProductFunction Jvp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
+        Product(Diff.JvpInto(f, options));
+
+    /// <summary>vᵀ·J(x) into <c>result</c> (reverse mode): <c>v</c> has one element per output of f.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
+    public static ProductFunction Vjp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
+        Product(Diff.VjpInto(f, options));
+
+    private static ProductFunction Product(LambdaExpression into) =>
+        Emit<ProductFunction>(into, [typeof(ReadOnlySpan<double>), typeof(ReadOnlySpan<double>), typeof(Span<double>)]);
+
+    private static T Emit<T>(LambdaExpression lambda, Type[] parameterTypes) where T : Delegate
+    {
+        try
+        {
+            return (T)ILEmitter.Emit(lambda, typeof(T), parameterTypes).Delegate;
+        }
+        catch (UnsupportedNodeException e)
+        {
+            // Spans cannot go through Expression.Compile(), so there is no fallback here.
+            throw new NotSupportedException(char.ToUpperInvariant(e.Reason[0]) + e.Reason[1..] + "; compile it with CompileIL() instead, which falls back to Expression.Compile().");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace ExprDiff.Backends.IL;
+
+/// <summary>
+/// Span versions of the library calls derivatives make on their array parameters (argument checks, clearing the tail
+/// of a gradient buffer, copying a result into it), found by name and argument types.
+/// </summary>
+internal static class SpanCalls
+{
+    public static MethodInfo? Replacement(MethodInfo method, Type[] argumentTypes) =>
+        typeof(SpanCalls).GetMethod(method.Name, BindingFlags.Public | BindingFlags.Static, argumentTypes);
+
+    public static void RequireLength(ReadOnlySpan<double> array, int minimumLength, string parameterName)
+    {
+        if (array.Length < minimumLength) Intrinsics.ThrowTooShort(array.Length, minimumLength, parameterName);
+    }
+
+    public static void RequireLength(Span<double> array, int minimumLength, string parameterName) =>
+        RequireLength((ReadOnlySpan<double>)array, minimumLength, parameterName);
+
+    public static void RequireLengthOf(ReadOnlySpan<double> array, int length, string parameterName, string unit)
+    {
+        if (array.Length < length) Intrinsics.ThrowNotAsLong(array.Length, length, parameterName, unit);
+    }
+
+    public static void RequireLengthOf(Span<double> array, int length, string parameterName, string unit) =>
+        RequireLengthOf((ReadOnlySpan<double>)array, length, parameterName, unit);
+
+    public static void Clear(Span<double> array, int index, int length) => array.Slice(index, length).Clear();
+
+    public static void Copy(double[] source, Span<double> destination, int length) => source.AsSpan(0, length).CopyTo(destination);
+}

@@ -1,0 +1,47 @@
+using System.Linq.Expressions;
+using ExprDiff.Import;
+using ExprDiff.Transforms;
+
+namespace ExprDiff;
+
+// Derivatives that write their vector result into a caller's buffer, a last parameter named "result"; they return 0.
+// The IL backend's solver entry points compile these with span parameters.
+public static partial class Diff
+{
+    internal static LambdaExpression HvpInto(Expression<Func<double[], double>> f, DiffOptions? options) =>
+        Derivatives.Hvp(Into(Problem(f, options, nameof(Hvp))), typeof(Func<double[], double[], double[]>));
+
+    internal static LambdaExpression JvpInto(Expression<Func<double[], double[]>> f, DiffOptions? options)
+    {
+        var p = Into(Problem(f, options, nameof(Jvp)));
+        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
+            throw new NotSupportedException("Diff.Jvp into a buffer needs a result of fixed length; this function's result has a length computed when it runs (use Diff.Jvp(f).CompileIL())");
+        return Derivatives.Jvp(p, typeof(Func<double[], double[], double[]>));
+    }
+
+    internal static LambdaExpression VjpInto(Expression<Func<double[], double[]>> f, DiffOptions? options) =>
+        Derivatives.Vjp(Into(Problem(f, options, nameof(Vjp))), typeof(Func<double[], double[], double[]>));
+
+    private static DiffProblem Into(DiffProblem p)
+    {
+        p.ResultInto = "result";
+        return p;
+    }
+}
+
+public static partial class Diff
+{
+    /// <summary><paramref name="f"/> itself rebuilt from its graph (same delegate type, same values), or null when
+    /// ExprDiff does not import it.</summary>
+    internal static LambdaExpression? Rebuild(LambdaExpression f)
+    {
+        try
+        {
+            return Derivatives.Function(Problem(f, null, "CompileIL"), f.Type);
+        }
+        catch (Exception e) when (e is ExprDiffException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
