@@ -272,6 +272,20 @@ internal sealed partial class ILEmitter
         if (loop.BreakLabel is { } b && b.Type != typeof(void)) throw Unsupported(loop, "a loop whose break label carries a value");
         var breakLabel = loop.BreakLabel is null ? _il.DefineLabel() : LabelOf(loop.BreakLabel);
         var continueLabel = loop.ContinueLabel is null ? _il.DefineLabel() : LabelOf(loop.ContinueLabel);
+        if (loop.Body is ConditionalExpression { IfFalse: GotoExpression { Value: null } exit } c && exit.Target == loop.BreakLabel)
+        {
+            // while (test) body, emitted as C# compilers emit it (test at the bottom), the shape the JIT's loop
+            // optimizations (induction variables, cloning without bounds checks) recognize.
+            var top = _il.DefineLabel();
+            Op(OpCodes.Br, continueLabel);
+            Mark(top);
+            Visit(c.IfTrue, @void: true, empty: true);
+            Mark(continueLabel);
+            Visit(c.Test, empty: true);
+            Op(OpCodes.Brtrue, top);
+            Mark(breakLabel);
+            return;
+        }
         Mark(continueLabel);
         Visit(loop.Body, @void: true, empty: true);
         Op(OpCodes.Br, continueLabel);

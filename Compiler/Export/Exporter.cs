@@ -240,8 +240,12 @@ internal static class Exporter
                     _expr[partner] = scatterTarget;
                     _fusedInto.Add(partner);
                     var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
-                    statements.Add(LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
-                        t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into));
+                    // A narrow window of elements is carried in registers; a wide one is gathered.
+                    statements.Add(offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
+                        ? LoopEmitter.EmitSumAndCarry(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
+                        : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into));
                     continue;
                 }
                 if (LoopEmitter.IsStatement(n.Op))

@@ -8,7 +8,7 @@ namespace ExprDiff.Export;
 /// Writes the structured nodes (sums over a range, scatters, assembled arrays) as statements: a real loop
 /// whose body is the region's graph exported once, so the code's size does not depend on the trip count.
 /// </summary>
-internal static class LoopEmitter
+internal static partial class LoopEmitter
 {
     public static bool IsStatement(Primitive op) =>
         ReferenceEquals(op, Primitives.SumRange) || ReferenceEquals(op, Primitives.Scatter) || ReferenceEquals(op, Primitives.Assemble)

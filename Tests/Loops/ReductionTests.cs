@@ -376,6 +376,7 @@ public class ReductionTests
             x => Enumerable.Range(0, x.Length - 2).Sum(i => Math.Exp(x[i] - x[i + 2]) * x[i + 1]) + x.Sum(),
             x => Enumerable.Range(2, x.Length - 3).Sum(i => x[i + 1] * x[i - 2] - Math.Cos(x[i])),
             x => Enumerable.Range(0, x.Length).Sum(i => -0.0 * x[i]),
+            WideWindow,
         ];
         foreach (var f in programs)
         {
@@ -397,8 +398,13 @@ public class ReductionTests
                 Assert.True(double.IsNaN(buffer[n]) && double.IsNaN(buffer[n + 1]), $"{f}: n={n} tail {buffer[n]}, {buffer[n + 1]}");
             }
         }
-        Assert.Contains("interiorStart", Diff.ValueAndGradient(RangeSumRosenbrock).ToCSharp()); // the fused loop is what ran
+        // The fused loops are what ran: registers carry a narrow window of elements, a wide one is gathered.
+        Assert.Contains("carry1", Diff.ValueAndGradient(RangeSumRosenbrock).ToCSharp());
+        Assert.Contains("interiorStart", Diff.ValueAndGradient(WideWindow).ToCSharp());
     }
+
+    private static readonly Expression<Func<double[], double>> WideWindow =
+        x => Enumerable.Range(0, x.Length - 9).Sum(i => x[i] * Math.Sin(x[i + 9]) + x[i + 4]);
 
     [Fact]
     public void Average_of_negative_zeros_is_negative_zero_as_in_linq()
