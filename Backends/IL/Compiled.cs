@@ -29,7 +29,8 @@ public static class Compiled
     public static ValueFunction Value(Expression<Func<double[], double>> f)
     {
         ArgumentNullException.ThrowIfNull(f);
-        return Emit<ValueFunction>(f, [typeof(ReadOnlySpan<double>)]);
+        // LINQ reductions compile as the loops ExprDiff imports them to.
+        return Emit<ValueFunction>(Diff.Rebuild(f) ?? f, [typeof(ReadOnlySpan<double>)]);
     }
 
     /// <summary>f(x) and ∇f(x) into <c>gradient</c>: <see cref="Diff.ValueAndGradient(Expression{Func{double[], double}}, DiffOptions?)"/> over spans.</summary>

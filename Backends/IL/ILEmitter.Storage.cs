@@ -100,6 +100,31 @@ internal sealed partial class ILEmitter
         _ => false,
     };
 
+    /// <summary><c>span[i] op= value</c>: the element's address once, then load, operate, store.</summary>
+    private void SpanCompound(Expression e, bool @void)
+    {
+        if (e is not BinaryExpression { Left: IndexExpression ix } b || !@void) throw Unsupported(e, "a compound assignment to an element of a span used as a value");
+        var span = (ParameterExpression)ix.Object!;
+        if (_spans[span] != typeof(Span<double>)) throw Unsupported(e, $"a write to '{span.Name}', which is read-only");
+        var op = b.NodeType switch
+        {
+            ExpressionType.AddAssign => OpCodes.Add,
+            ExpressionType.SubtractAssign => OpCodes.Sub,
+            ExpressionType.MultiplyAssign => OpCodes.Mul,
+            ExpressionType.DivideAssign => OpCodes.Div,
+            _ => throw Unsupported(e, $"the compound assignment {b.NodeType} to an element of a span"),
+        };
+        if (b.Method is not null || b.Conversion is not null) throw Unsupported(e, "a user-defined compound assignment");
+        LoadAddress(span);
+        Visit(ix.Arguments[0]);
+        Op(OpCodes.Call, _spans[span].GetMethod("get_Item")!);
+        Op(OpCodes.Dup);
+        Op(OpCodes.Ldind_R8);
+        Visit(b.Right);
+        Op(op);
+        Op(OpCodes.Stind_R8);
+    }
+
     private void ReadElement(Expression array, IReadOnlyList<Expression> indices, Expression node, bool empty)
     {
         if (IsSpan(array))

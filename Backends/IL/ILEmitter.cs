@@ -156,8 +156,8 @@ internal sealed partial class ILEmitter
                 or ExpressionType.LeftShiftAssign or ExpressionType.RightShiftAssign
                 or ExpressionType.PreIncrementAssign or ExpressionType.PreDecrementAssign
                 or ExpressionType.PostIncrementAssign or ExpressionType.PostDecrementAssign:
-                if (TouchesSpan(e)) throw Unsupported(e, "a compound assignment to an element of a span parameter");
-                Visit(e.Reduce(), @void, empty);
+                if (TouchesSpan(e)) SpanCompound(e, @void);
+                else Visit(e.Reduce(), @void, empty);
                 break;
             case ExpressionType.Extension:
                 if (!e.CanReduce) throw Unsupported(e, $"the extension node {e.GetType().Name}, which does not reduce");
