@@ -54,6 +54,51 @@ public class BenchmarkVerifyTests
         AssertAgree(b.Verify(), b.Scale(), 1e-9);
     }
 
+    [Theory]
+    [InlineData("P1-1000 loop")]
+    [InlineData("P1-10000 loop")]
+    [InlineData("P2 loop")]
+    [InlineData("P3 loop")]
+    [InlineData("P4 loop")]
+    [InlineData("P1-1000 terms")]
+    [InlineData("P3 terms")]
+    public void ILGradientBenchmarks_variants_agree(string @case)
+    {
+        var b = new ILGradientBenchmarks { Case = @case };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-12);
+    }
+
+    [Theory]
+    [InlineData("P1-1000 loop")]
+    [InlineData("P2 loop")]
+    [InlineData("P3 loop")]
+    [InlineData("P4 loop")]
+    public void ILFiniteDifferenceBenchmarks_variants_agree(string @case)
+    {
+        var b = new ILFiniteDifferenceBenchmarks { Case = @case };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-6);
+    }
+
+    [Fact]
+    public void ILCompileTimeBenchmarks_variants_agree()
+    {
+        var b = new ILCompileTimeBenchmarks { N = 1_000 };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-12);
+    }
+
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(10_001)]
+    public void BatchBenchmarks_variants_agree(int points)
+    {
+        var b = new BatchBenchmarks { Points = points };
+        b.Setup();
+        AssertAgree(b.Verify(), b.Scale(), 1e-14);
+    }
+
     private static void AssertAgree(double maxAbsDifference, double scale, double relative) =>
         Assert.True(maxAbsDifference <= relative * scale,
             $"variants differ by {maxAbsDifference:E3}, more than {relative:E0} × {scale:G6}");
