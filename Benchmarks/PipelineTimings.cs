@@ -65,3 +65,54 @@ internal static class PipelineTimings
         return ms;
     }
 }
+
+/// <summary>
+/// `pipeline-il [n]`: the two routes from the <c>Diff</c> call to the first call's return on P1 term by term, stage by
+/// stage: <c>Diff.ValueAndGradient</c> (import, reverse mode, optimizer, export), then <c>.Compile()</c> and its first
+/// call, or the IL backend's emit and its first call; the JIT's share of a first call is the first call less a later
+/// one. Stopwatch over repeated runs in one process (run 0 includes the JIT of ExprDiff itself).
+/// </summary>
+internal static class ILPipelineTimings
+{
+    public static void Print(int n)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var f = P1Rosenbrock.TermByTerm(n);
+        var x = P1Rosenbrock.Point(n);
+        var g = new double[n];
+        Console.WriteLine($"P1 term by term, n = {n}");
+        Console.WriteLine("| run | Diff.ValueAndGradient | Compile() | first call | Compile route | IL emit | first call (JIT) | IL route | IL / Compile | IL bytes |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int run = 0; run < 6; run++)
+        {
+            GC.Collect();
+            var sw = Stopwatch.StartNew();
+            var vg = Diff.ValueAndGradient(f);
+            double diff = Lap(sw);
+            var compiled = vg.Compile();
+            double compile = Lap(sw);
+            compiled(x, g);
+            double first = Lap(sw);
+            GC.Collect();
+            sw.Restart();
+            var vg2 = Diff.ValueAndGradient(f);
+            double diff2 = Lap(sw);
+            var il = ILBackend.Compile(vg2);
+            double emit = Lap(sw);
+            il.Delegate(x, g);
+            double firstIL = Lap(sw);
+            il.Delegate(x, g);
+            double second = Lap(sw);
+            double compileRoute = diff + compile + first, ilRoute = diff2 + emit + firstIL;
+            Console.WriteLine(string.Format(inv, "| {0} | {1:F1} / {2:F1} ms | {3:F1} ms | {4:F2} ms | {5:F1} ms | {6:F1} ms | {7:F1} ms ({8:F1} ms) | {9:F1} ms | {10:F2} | {11:N0} |",
+                run, diff, diff2, compile, first, compileRoute, emit, firstIL, firstIL - second, ilRoute, ilRoute / compileRoute, il.ILBytes));
+        }
+    }
+
+    private static double Lap(Stopwatch sw)
+    {
+        double ms = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        return ms;
+    }
+}

@@ -22,7 +22,13 @@ internal sealed partial class ILEmitter
 
     private void LoadRaw(ParameterExpression p)
     {
-        if (_arguments.TryGetValue(p, out short a)) Op(OpCodes.Ldarg, a);
+        if (_arguments.TryGetValue(p, out short a))
+        {
+            // Short forms: a huge method is mostly loads, and the JIT's time grows with its size.
+            if (a <= 3) Op(a switch { 0 => OpCodes.Ldarg_0, 1 => OpCodes.Ldarg_1, 2 => OpCodes.Ldarg_2, _ => OpCodes.Ldarg_3 });
+            else if (a <= 255) Op(OpCodes.Ldarg_S, (byte)a);
+            else Op(OpCodes.Ldarg, a);
+        }
         else if (_locals.TryGetValue(p, out var local)) Op(OpCodes.Ldloc, local);
         else throw Unsupported(p, $"the variable '{p.Name}', which no enclosing block declares");
     }
@@ -252,7 +258,17 @@ internal sealed partial class ILEmitter
         }
     }
 
-    private void EmitInt(int value) => Op(OpCodes.Ldc_I4, value);
+    private void EmitInt(int value)
+    {
+        if (value is >= -1 and <= 8)
+            Op(value switch
+            {
+                -1 => OpCodes.Ldc_I4_M1, 0 => OpCodes.Ldc_I4_0, 1 => OpCodes.Ldc_I4_1, 2 => OpCodes.Ldc_I4_2, 3 => OpCodes.Ldc_I4_3,
+                4 => OpCodes.Ldc_I4_4, 5 => OpCodes.Ldc_I4_5, 6 => OpCodes.Ldc_I4_6, 7 => OpCodes.Ldc_I4_7, _ => OpCodes.Ldc_I4_8,
+            });
+        else if (value is >= sbyte.MinValue and <= sbyte.MaxValue) Op(OpCodes.Ldc_I4_S, (sbyte)value);
+        else Op(OpCodes.Ldc_I4, value);
+    }
 
     private void EmitConstant(object? value, Type type)
     {

@@ -97,6 +97,8 @@ internal sealed partial class ILEmitter
             case double d: _il.Emit(code, d); break;
             case float f: _il.Emit(code, f); break;
             case short s: _il.Emit(code, s); break;
+            case byte b: _il.Emit(code, b); break;
+            case sbyte b: _il.Emit(code, b); break;
             case string s: _il.Emit(code, s); break;
             case Label l: _il.Emit(code, l); break;
             case LocalBuilder l: _il.Emit(code, l); break;
@@ -216,7 +218,7 @@ internal sealed partial class ILEmitter
                 for (int i = 0; i < na.Expressions.Count; i++)
                 {
                     Op(OpCodes.Dup);
-                    Op(OpCodes.Ldc_I4, i);
+                    EmitInt(i);
                     Visit(na.Expressions[i]);
                     StoreElement(element);
                 }

@@ -225,7 +225,7 @@ internal static class Exporter
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
                 var n = nodes[i];
                 if (_fusedInto.Contains(i)) continue; // emitted with the sum it was fused with
-                if (ReferenceEquals(n.Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, { } offsets))
+                if (ReferenceEquals(n.Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, var offsets))
                 {
                     var t = nodes[partner];
                     var sumArgs = new Expression[n.Arity];
@@ -240,8 +240,11 @@ internal static class Exporter
                     _expr[partner] = scatterTarget;
                     _fusedInto.Add(partner);
                     var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
-                    // A narrow window of elements is carried in registers; a wide one is gathered.
-                    statements.Add(offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
+                    // A narrow window of elements is carried in registers, a wide one gathered, others scattered.
+                    statements.Add(offsets is null
+                        ? LoopEmitter.EmitSumAndScatter(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], _depth, into)
+                        : offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
                         ? LoopEmitter.EmitSumAndCarry(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
                             t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
                         : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
@@ -283,8 +286,9 @@ internal static class Exporter
 
         private readonly HashSet<int> _fusedInto = new();
 
-        /// <summary>A scatter to fuse with sum node <paramref name="sum"/>: over the same range, gather-able, not reading
-        /// the sum, with every operand computed before the sum (so both can be computed where the sum is).</summary>
+        /// <summary>A scatter to fuse with sum node <paramref name="sum"/>: over the same range, not reading the sum, with
+        /// every operand computed before the sum (so both can be computed where the sum is); and its offsets when
+        /// every pair writes at the iteration plus a constant.</summary>
         private (int? Partner, int[]? Offsets) FusablePartner(int sum)
         {
             var nodes = _g.Nodes;
@@ -301,10 +305,9 @@ internal static class Exporter
                 if (t <= sum) continue;
                 var n = nodes[t];
                 if (n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
-                if (LoopEmitter.GatherOffsets(n) is not { } offsets) continue;
                 bool ready = true;
                 for (int j = 0; j < n.Arity && ready; j++) ready = n.Operand(j) < sum;
-                if (ready) return (t, offsets);
+                if (ready) return (t, LoopEmitter.GatherOffsets(n));
             }
             return (null, null);
         }

@@ -377,6 +377,8 @@ public class ReductionTests
             x => Enumerable.Range(2, x.Length - 3).Sum(i => x[i + 1] * x[i - 2] - Math.Cos(x[i])),
             x => Enumerable.Range(0, x.Length).Sum(i => -0.0 * x[i]),
             WideWindow,
+            // Pairs: the outer scatter adds a whole inner array per iteration (fused with the sum, not gathered).
+            x => Enumerable.Range(0, x.Length).Sum(i => Enumerable.Range(i + 1, x.Length - i - 1).Sum(j => x[i] * Math.Exp(-x[j]))),
         ];
         foreach (var f in programs)
         {

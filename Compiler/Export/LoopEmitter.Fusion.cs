@@ -6,6 +6,74 @@ namespace ExprDiff.Export;
 
 internal static partial class LoopEmitter
 {
+    /// <summary>
+    /// One graph for a sum's body and a scatter's at the same iteration k, with the scatter's body given as graphs
+    /// (the whole body, or one graph per pair): outputs are the term, then each graph's outputs in order. What the two
+    /// share (reads of x, a residual) is computed once. Parameters: k, then the captures of both, each once.
+    /// </summary>
+    private static (Graph Merged, Expression[] Captures) Merge(in Node sum, Expression[] sumOperands, int[] sumCaptureNodes,
+        Expression[] scatterOperands, int[] scatterCaptureNodes, IEnumerable<Graph> scatterGraphs)
+    {
+        var sumRegion = sum.Region!;
+        var captureNodes = sumCaptureNodes.Concat(scatterCaptureNodes).Distinct().ToList();
+        var captureExpressions = new Expression[captureNodes.Count];
+        var names = new List<string> { "k" };
+        for (int c = 0; c < captureNodes.Count; c++) names.Add($"c{c}");
+        var merged = new GraphBuilder(names);
+        int K = merged.Input(0, -1, ValueKind.Int32);
+        int Capture(int outerNode, Expression e, ValueKind kind)
+        {
+            int c = captureNodes.IndexOf(outerNode);
+            captureExpressions[c] = e;
+            return merged.Input(1 + c, -1, kind);
+        }
+        var sumMap = GraphCopier.Copy(sumRegion.Body, merged, (p, kind) => p == 0 ? K
+            : Capture(sumCaptureNodes[p - 1], sumOperands[SumRangePrimitive.Captures + p - 1], kind));
+        var outputs = new List<int> { sumMap[sumRegion.Body.Outputs[0]] };
+        foreach (var graph in scatterGraphs)
+        {
+            var map = GraphCopier.Copy(graph, merged, (q, kind) => q == 0 ? K
+                : Capture(scatterCaptureNodes[q - 1], scatterOperands[ScatterPrimitive.Captures + q - 1], kind));
+            foreach (int o in graph.Outputs) outputs.Add(map[o]);
+        }
+        return (merged.Build(outputs.ToArray(), names), captureExpressions);
+    }
+
+    /// <summary>
+    /// A sum and any scatter over the same iterations in one loop: iteration i adds its term and its pairs (and whole
+    /// arrays) as the two loops would, so the work they share is done once. Bit for bit the two loops' results: the
+    /// sum adds in the same order, and every element receives the same additions in the same order.
+    /// </summary>
+    public static Expression EmitSumAndScatter(in Node sum, Expression[] sumOperands, Expression sumTarget, int[] sumCaptureNodes,
+        in Node scatter, Expression[] scatterOperands, Expression scatterTarget, int[] scatterCaptureNodes, int depth, Expression? into)
+    {
+        var acc = Expression.Variable(typeof(double), "sum");
+        var array = Expression.Variable(typeof(double[]), "scatter");
+        var body = scatter.Region!.Body;
+        int pairs = ScatterPrimitive.PairCount(scatter);
+        bool assigns = ScatterPrimitive.IsAssignment(scatter);
+        var (mergedGraph, captureExpressions) = Merge(sum, sumOperands, sumCaptureNodes, scatterOperands, scatterCaptureNodes, [body]);
+        var loop = For(scatterOperands[1], scatterOperands[2], depth, (k, statements) =>
+        {
+            var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1);
+            var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, outputs[0])) };
+            for (int p = 0; p < pairs; p++)
+            {
+                var element = Expression.ArrayAccess(array, outputs[1 + 2 * p]);
+                all.Add(assigns ? Expression.Assign(element, outputs[2 + 2 * p]) : Expression.AddAssign(element, outputs[2 + 2 * p]));
+            }
+            for (int d = 1 + 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
+            all.Add(Expression.Empty());
+            statements.Add(Expression.Block(variables, all));
+        });
+        return Expression.Block([acc, array],
+            NewOrCleared(array, scatterOperands[0], into),
+            Expression.Assign(acc, Expression.Constant(SumRangePrimitive.InitialValue(sum))),
+            loop,
+            Expression.Assign(sumTarget, acc),
+            Expression.Assign(scatterTarget, array));
+    }
+
     /// <summary>Widest window of carried elements for <see cref="EmitSumAndCarry"/>; wider scatters are gathered.</summary>
     public const int MaxCarryWindow = 8;
 
@@ -26,33 +94,11 @@ internal static partial class LoopEmitter
         var length = Expression.Variable(typeof(int), "length");
         int cMin = offsets.Min(), cMax = offsets.Max(), width = cMax - cMin + 1;
         var window = Enumerable.Range(0, width).Select(j => Expression.Variable(typeof(double), "carry" + j)).ToArray();
-        var sumRegion = sum.Region!;
         var body = scatter.Region!.Body;
 
         // One body for the term and every pair's value at the same iteration: what they share is computed once.
-        var captureNodes = sumCaptureNodes.Concat(scatterCaptureNodes).Distinct().ToList();
-        var captureExpressions = new Expression[captureNodes.Count];
-        var names = new List<string> { "k" };
-        for (int c = 0; c < captureNodes.Count; c++) names.Add($"c{c}");
-        var merged = new GraphBuilder(names);
-        int K = merged.Input(0, -1, ValueKind.Int32);
-        int Capture(int outerNode, Expression e, ValueKind kind)
-        {
-            int c = captureNodes.IndexOf(outerNode);
-            captureExpressions[c] = e;
-            return merged.Input(1 + c, -1, kind);
-        }
-        var sumMap = GraphCopier.Copy(sumRegion.Body, merged, (p, kind) => p == 0 ? K
-            : Capture(sumCaptureNodes[p - 1], sumOperands[SumRangePrimitive.Captures + p - 1], kind));
-        var outputs = new List<int> { sumMap[sumRegion.Body.Outputs[0]] };
-        for (int p = 0; p < offsets.Length; p++)
-        {
-            var value = new GraphBuilder(body).Build([body.Outputs[2 * p + 1]], body.ParameterNames);
-            var map = GraphCopier.Copy(value, merged, (q, kind) => q == 0 ? K
-                : Capture(scatterCaptureNodes[q - 1], scatterOperands[ScatterPrimitive.Captures + q - 1], kind));
-            outputs.Add(map[value.Outputs[0]]);
-        }
-        var mergedGraph = merged.Build(outputs.ToArray(), names);
+        var pairGraphs = Enumerable.Range(0, offsets.Length).Select(p => new GraphBuilder(body).Build([body.Outputs[2 * p + 1]], body.ParameterNames)).ToArray();
+        var (mergedGraph, captureExpressions) = Merge(sum, sumOperands, sumCaptureNodes, scatterOperands, scatterCaptureNodes, pairGraphs);
 
         var loop = For(start, Expression.Subtract(stop, start), depth, (k, statements) =>
         {
