@@ -120,13 +120,24 @@ internal static class Exporter
                 if (_materialized[i]) depth[i] = 0;
             }
 
+            // Sums fused with a scatter are computed where the fused loop is: at the sum, or at the scatter when the
+            // scatter needs something computed after the sum and nothing in between reads the sum.
+            for (int i = 0; i < nodes.Length; i++)
+                if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
+                    && !_fusedScatters.Contains(partner))
+                {
+                    _fusion[i] = (partner, offsets, atScatter);
+                    _fusedScatters.Add(partner);
+                    if (atScatter) _deferredSum[partner] = i;
+                }
+
             // home[i]: the statement whose expression contains node i; the result comes after every statement.
             var home = new int[nodes.Length];
             foreach (int o in _g.Outputs) home[o] = nodes.Length;
             for (int i = nodes.Length - 1; i >= 0; i--)
             {
                 ref readonly var n = ref nodes[i];
-                if (_materialized[i]) home[i] = i;
+                if (_materialized[i]) home[i] = _fusion.TryGetValue(i, out var fused) && fused.AtScatter ? fused.Partner : i;
                 for (int j = 0; j < n.Arity; j++)
                 {
                     int o = n.Operand(j);
@@ -186,6 +197,9 @@ internal static class Exporter
             }
         }
 
+        /// <summary>Scatter nodes added straight into an enclosing array (by node), if any.</summary>
+        public IReadOnlyDictionary<int, Expression>? AccumulateInto { get; init; }
+
         /// <summary>The array node written straight into an array parameter, if any.</summary>
         public (int Node, int Parameter)? InPlace { get; set; }
 
@@ -202,10 +216,12 @@ internal static class Exporter
 
         /// <summary>A loop body: its statements and the expressions of its outputs, given the values of its
         /// parameters (the index variable and the loop's captured operands).</summary>
+        /// <param name="accumulateInto">Array nodes of the body (scatters) to add straight into an array instead of
+        /// building them (see <see cref="LoopEmitter.Absorbable"/>); their outputs are not to be read.</param>
         public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs) ExportBody(
-            Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth)
+            Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth, IReadOnlyDictionary<int, Expression>? accumulateInto = null)
         {
-            var state = new ExportState(body, parameters, prefix, depth);
+            var state = new ExportState(body, parameters, prefix, depth) { AccumulateInto = accumulateInto };
             var statements = state.Statements();
             var outputs = new Expression[body.OutputCount];
             for (int k = 0; k < outputs.Length; k++) outputs[k] = state.Output(k);
@@ -224,17 +240,28 @@ internal static class Exporter
                     foreach (var v in dead) Free(v);
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
                 var n = nodes[i];
-                if (_fusedInto.Contains(i)) continue; // emitted with the sum it was fused with
-                if (ReferenceEquals(n.Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, var offsets))
+                int sumNode = i;
+                if (_deferredSum.TryGetValue(i, out int deferred)) { sumNode = deferred; n = nodes[sumNode]; }
+                else if (_fusedInto.Contains(i)) continue; // emitted with the sum it was fused with
+                if (_fusion.TryGetValue(sumNode, out var fusion))
                 {
+                    if (fusion.AtScatter && sumNode == i) continue; // emitted with its scatter, later
+                    int partner = fusion.Partner;
+                    var offsets = fusion.Offsets;
                     var t = nodes[partner];
+                    if (_hoist.TryGetValue(sumNode, out var early))
+                        foreach (int o in early)
+                        {
+                            EmitScalar(o, statements, operands);
+                            _hoisted.Add(o);
+                        }
                     var sumArgs = new Expression[n.Arity];
                     for (int j = 0; j < n.Arity; j++) sumArgs[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
                     var scatterArgs = new Expression[t.Arity];
                     for (int j = 0; j < t.Arity; j++) scatterArgs[j] = Operand(t.Operand(j), t.Op.OperandKind(j, t));
                     var sumTarget = Allocate(typeof(double));
-                    (_expiring[_lastUse[i]] ??= new()).Add(sumTarget);
-                    _expr[i] = sumTarget;
+                    (_expiring[_lastUse[sumNode]] ??= new()).Add(sumTarget);
+                    _expr[sumNode] = sumTarget;
                     var scatterTarget = Allocate(typeof(double[]));
                     (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
                     _expr[partner] = scatterTarget;
@@ -255,6 +282,12 @@ internal static class Exporter
                 {
                     var args = new Expression[n.Arity];
                     for (int j = 0; j < n.Arity; j++) args[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                    if (AccumulateInto is not null && AccumulateInto.TryGetValue(i, out var outer))
+                    {
+                        statements.Add(LoopEmitter.EmitScatterInto(n, args, outer, _depth));
+                        _expr[i] = Expression.Default(typeof(double[]));
+                        continue;
+                    }
                     var target = Allocate(TypeOf(n.Kind));
                     (_expiring[_lastUse[i]] ??= new()).Add(target);
                     _expr[i] = target;
@@ -262,34 +295,59 @@ internal static class Exporter
                     statements.Add(LoopEmitter.Emit(n, args, target, _depth, into));
                     continue;
                 }
-                for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
-                Expression e = ReferenceEquals(n.Op, Primitives.Input)
-                    ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
-                    : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
-                if (!_materialized[i]) { _expr[i] = e; continue; }
-                if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && _readByNodes[i] == 0 && !IsOutputReadByResult(i))
-                {
-                    // Written once and read by nothing else: straight into its destination.
-                    statements.Add(Expression.Assign(only[0], e));
-                    _expr[i] = only[0];
-                    continue;
-                }
-                var variable = Allocate(e.Type);
-                (_expiring[_lastUse[i]] ??= new()).Add(variable);
-                _expr[i] = variable;
-                statements.Add(Expression.Assign(variable, e));
-                if (_sinks.TryGetValue(i, out var targets))
-                    foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
+                if (_hoisted.Contains(i)) continue; // computed early, for a fused loop
+                EmitScalar(i, statements, operands);
             }
             return statements;
         }
 
+        /// <summary>A node that is not a loop: an inline expression, or a variable's assignment.</summary>
+        private void EmitScalar(int i, List<Expression> statements, Expression[] operands)
+        {
+            var n = _g[i];
+            for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+            Expression e = ReferenceEquals(n.Op, Primitives.Input)
+                ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
+                : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
+            if (!_materialized[i]) { _expr[i] = e; return; }
+            if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && _readByNodes[i] == 0 && !IsOutputReadByResult(i))
+            {
+                // Written once and read by nothing else: straight into its destination.
+                statements.Add(Expression.Assign(only[0], e));
+                _expr[i] = only[0];
+                return;
+            }
+            var variable = Allocate(e.Type);
+            (_expiring[_lastUse[i]] ??= new()).Add(variable);
+            _expr[i] = variable;
+            statements.Add(Expression.Assign(variable, e));
+            if (_sinks.TryGetValue(i, out var targets))
+                foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
+        }
+
+        private readonly HashSet<int> _hoisted = new();
+        private readonly Dictionary<int, int[]> _hoist = new();
+
+        /// <summary>Whether node <paramref name="o"/>, after <paramref name="sum"/>, can be computed at the sum instead:
+        /// a scalar computation (not a loop) of values computed before the sum.</summary>
+        private bool Hoistable(int o, int sum)
+        {
+            var n = _g[o];
+            if (LoopEmitter.IsStatement(n.Op) || _sinks.ContainsKey(o) || (_expr[o] is not null && !_materialized[o])) return false;
+            for (int j = 0; j < n.Arity; j++)
+                if (n.Operand(j) >= sum && !IsLeaf(_g[n.Operand(j)])) return false;
+            return true;
+        }
+
         private readonly HashSet<int> _fusedInto = new();
+        private readonly Dictionary<int, (int Partner, int[]? Offsets, bool AtScatter)> _fusion = new();
+        private readonly HashSet<int> _fusedScatters = new();
+        private readonly Dictionary<int, int> _deferredSum = new();
 
         /// <summary>A scatter to fuse with sum node <paramref name="sum"/>: over the same range, not reading the sum, with
         /// every operand computed before the sum (so both can be computed where the sum is); and its offsets when
         /// every pair writes at the iteration plus a constant.</summary>
-        private (int? Partner, int[]? Offsets) FusablePartner(int sum)
+        private (int? Partner, int[]? Offsets, bool AtScatter) FusablePartner(int sum)
         {
             var nodes = _g.Nodes;
             // The scatters, found once: a graph with many sums must not scan every later node for each.
@@ -306,13 +364,35 @@ internal static class Exporter
                 var n = nodes[t];
                 if (n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
                 bool ready = true;
-                for (int j = 0; j < n.Arity && ready; j++) ready = n.Operand(j) < sum;
-                if (ready) return (t, LoopEmitter.GatherOffsets(n));
+                var early = new List<int>();
+                for (int j = 0; j < n.Arity && ready; j++)
+                {
+                    int o = n.Operand(j);
+                    if (o < sum || IsLeaf(_g[o]) || early.Contains(o)) continue;
+                    if (Hoistable(o, sum)) early.Add(o);
+                    else ready = false;
+                }
+                if (ready)
+                {
+                    if (early.Count > 0) _hoist[sum] = early.OrderBy(o => o).ToArray();
+                    return (t, LoopEmitter.GatherOffsets(n), false);
+                }
+                if (!_sinks.ContainsKey(sum) && !ReadBetween(sum, t)) return (t, LoopEmitter.GatherOffsets(n), true);
             }
-            return (null, null);
+            return (null, null, false);
         }
 
         private int[]? _scatters;
+
+        private bool ReadBetween(int node, int end)
+        {
+            for (int k = node + 1; k < end; k++)
+            {
+                var n = _g[k];
+                for (int j = 0; j < n.Arity; j++) if (n.Operand(j) == node) return true;
+            }
+            return false;
+        }
 
         private static Type TypeOf(ValueKind kind) => kind switch
         {

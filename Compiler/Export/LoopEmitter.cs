@@ -353,16 +353,18 @@ internal static partial class LoopEmitter
         var region = n.Region!;
         int pairs = ScatterPrimitive.PairCount(n);
         bool assigns = ScatterPrimitive.IsAssignment(n);
+        var absorbed = Absorbable(region.Body, region.Body.Outputs[(2 * pairs)..].ToArray(), pairs, assigns, array);
         var loop = For(operands[1], operands[2], depth, (i, statements) =>
         {
-            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1);
+            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1, absorbed);
             var all = new List<Expression>(body);
             for (int p = 0; p < pairs; p++)
             {
                 var element = Expression.ArrayAccess(array, outputs[2 * p]);
                 all.Add(assigns ? Expression.Assign(element, outputs[2 * p + 1]) : Expression.AddAssign(element, outputs[2 * p + 1]));
             }
-            for (int d = 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
+            if (absorbed is null)
+                for (int d = 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
             all.Add(Expression.Empty());
             statements.Add(Expression.Block(variables, all));
         });

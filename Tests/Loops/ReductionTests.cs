@@ -379,6 +379,8 @@ public class ReductionTests
             WideWindow,
             // Pairs: the outer scatter adds a whole inner array per iteration (fused with the sum, not gathered).
             x => Enumerable.Range(0, x.Length).Sum(i => Enumerable.Range(i + 1, x.Length - i - 1).Sum(j => x[i] * Math.Exp(-x[j]))),
+            // Logistic loss: the gradient's inner loop adds into the gradient directly; w.Length is computed at the fused loop.
+            x => 1.0 / 7 * Enumerable.Range(0, 7).Sum(i => Math.Log(1 + Math.Exp(-Labels[i] * Enumerable.Range(0, x.Length).Sum(j => x[j] * Data[i * x.Length + j])))),
         ];
         foreach (var f in programs)
         {
@@ -404,6 +406,9 @@ public class ReductionTests
         Assert.Contains("carry1", Diff.ValueAndGradient(RangeSumRosenbrock).ToCSharp());
         Assert.Contains("interiorStart", Diff.ValueAndGradient(WideWindow).ToCSharp());
     }
+
+    private static readonly double[] Labels = [1, -1, -1, 1, 1, -1, 1];
+    private static readonly double[] Data = Enumerable.Range(0, 7 * 12).Select(k => Math.Sin(0.7 * k)).ToArray();
 
     private static readonly Expression<Func<double[], double>> WideWindow =
         x => Enumerable.Range(0, x.Length - 9).Sum(i => x[i] * Math.Sin(x[i + 9]) + x[i + 4]);
