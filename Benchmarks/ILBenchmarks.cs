@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using ExprDiff.Benchmarks.Problems;
 
 namespace ExprDiff.Benchmarks;
@@ -60,11 +62,24 @@ public sealed record GradientCase(string Name, double[] Point, Func<double[], do
 }
 
 /// <summary>
+/// Runs with tiered compilation off (every method, the hand-written ones included, compiled once with full
+/// optimization, as DynamicMethods always are). On the benchmark host, once a process has run tiered code for a
+/// while, each <c>Math.Exp</c>/<c>Math.Log</c> call can cost ~150 ns instead of ~6 ns, whichever code calls it; P2
+/// and P4 make thousands of such calls, so their timings would measure that, not the code around the calls.
+/// </summary>
+public sealed class NoTieringConfig : ManualConfig
+{
+    public NoTieringConfig() =>
+        AddJob(Job.Default.WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TieredCompilation", "0")).WithId("NoTiering"));
+}
+
+/// <summary>
 /// Value and gradient through the IL backend (<c>Diff.ValueAndGradient(f).CompileIL()</c>) and through
 /// <c>Expression.Compile()</c> of the same derivative, against the hand-written gradient, on the problems in loop form
 /// and two term-by-term forms.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(NoTieringConfig))]
 public class ILGradientBenchmarks
 {
     private double[] _x = [];
@@ -105,6 +120,7 @@ public class ILGradientBenchmarks
 /// <summary>Central finite differences over the IL-compiled function (2n + 1 evaluations per gradient), against the
 /// hand-written gradient; the loop forms whose n keeps one gradient under a second.</summary>
 [MemoryDiagnoser]
+[Config(typeof(NoTieringConfig))]
 public class ILFiniteDifferenceBenchmarks
 {
     private double[] _x = [];

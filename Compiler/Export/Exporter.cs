@@ -74,8 +74,9 @@ internal static class Exporter
         private int[] _readByNodes = [];
 
         public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0,
-            IReadOnlyDictionary<int, List<Expression>>? sinks = null)
+            IReadOnlyDictionary<int, List<Expression>>? sinks = null, IReadOnlyDictionary<int, Expression>? accumulateInto = null)
         {
+            AccumulateInto = accumulateInto;
             _sinks = sinks ?? new Dictionary<int, List<Expression>>();
             _prefix = prefix;
             _depth = depth;
@@ -198,7 +199,7 @@ internal static class Exporter
         }
 
         /// <summary>Scatter nodes added straight into an enclosing array (by node), if any.</summary>
-        public IReadOnlyDictionary<int, Expression>? AccumulateInto { get; init; }
+        public IReadOnlyDictionary<int, Expression>? AccumulateInto { get; }
 
         /// <summary>The array node written straight into an array parameter, if any.</summary>
         public (int Node, int Parameter)? InPlace { get; set; }
@@ -221,7 +222,7 @@ internal static class Exporter
         public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs) ExportBody(
             Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth, IReadOnlyDictionary<int, Expression>? accumulateInto = null)
         {
-            var state = new ExportState(body, parameters, prefix, depth) { AccumulateInto = accumulateInto };
+            var state = new ExportState(body, parameters, prefix, depth, accumulateInto: accumulateInto);
             var statements = state.Statements();
             var outputs = new Expression[body.OutputCount];
             for (int k = 0; k < outputs.Length; k++) outputs[k] = state.Output(k);
@@ -266,6 +267,14 @@ internal static class Exporter
                     (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
                     _expr[partner] = scatterTarget;
                     _fusedInto.Add(partner);
+                    if (AccumulateInto is not null && AccumulateInto.TryGetValue(partner, out var enclosing))
+                    {
+                        // The scatter adds into an enclosing loop's array as it goes, in the sum's loop.
+                        statements.Add(LoopEmitter.EmitScatterInto(t, scatterArgs, enclosing, _depth,
+                            (n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..])));
+                        _expr[partner] = Expression.Default(typeof(double[]));
+                        continue;
+                    }
                     var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
                     // A narrow window of elements is carried in registers, a wide one gathered, others scattered.
                     statements.Add(offsets is null
@@ -377,13 +386,14 @@ internal static class Exporter
                     if (early.Count > 0) _hoist[sum] = early.OrderBy(o => o).ToArray();
                     return (t, LoopEmitter.GatherOffsets(n), false);
                 }
-                if (!_sinks.ContainsKey(sum) && !ReadBetween(sum, t)) return (t, LoopEmitter.GatherOffsets(n), true);
+                if (!_sinks.ContainsKey(sum) && !ReadBetween(sum, t + 1)) return (t, LoopEmitter.GatherOffsets(n), true);
             }
             return (null, null, false);
         }
 
         private int[]? _scatters;
 
+        /// <summary>Whether a node after <paramref name="node"/> and before <paramref name="end"/> reads it.</summary>
         private bool ReadBetween(int node, int end)
         {
             for (int k = node + 1; k < end; k++)

@@ -40,54 +40,6 @@ internal static partial class LoopEmitter
     }
 
     /// <summary>
-    /// The scatter node that a loop body adds whole into an additive scatter's array (its only output besides none),
-    /// when it can be added element by element where it is computed instead of built as an array first: it adds, its
-    /// one pair writes at the iteration plus a constant (so each element once), and nothing else reads it. Exact: its
-    /// array's element would be 0.0 + v, and the enclosing array, built by additions from +0.0, never holds −0.0, so
-    /// adding v gives what adding 0.0 + v gives, and elements it does not write would only have 0.0 added.
-    /// </summary>
-    /// <param name="outputs">The body's outputs that are added whole (after the pairs).</param>
-    public static IReadOnlyDictionary<int, Expression>? Absorbable(Graph body, IReadOnlyList<int> outputs, int pairs, bool assigns, Expression array)
-    {
-        if (assigns || pairs != 0 || outputs.Count != 1) return null;
-        int node = outputs[0];
-        var n = body[node];
-        if (!ReferenceEquals(n.Op, Primitives.Scatter) || ScatterPrimitive.IsAssignment(n) || ScatterPrimitive.PairCount(n) != 1
-            || n.Region!.Body.OutputCount != 2 || GatherOffsets(n) is null) return null;
-        int uses = 0;
-        foreach (int o in body.Outputs) if (o == node) uses++;
-        foreach (var other in body.Nodes)
-            for (int j = 0; j < other.Arity; j++)
-                if (other.Operand(j) == node) uses++;
-        return uses == 1 ? new Dictionary<int, Expression> { [node] = array } : null;
-    }
-
-    /// <summary>A scatter of one pair at the iteration plus a constant, added into <paramref name="outer"/> as it goes
-    /// (see <see cref="Absorbable"/>). It fails where the array it replaces would: a write outside its length, or a
-    /// length beyond the outer array's.</summary>
-    public static Expression EmitScatterInto(in Node n, Expression[] operands, Expression outer, int depth)
-    {
-        int c = GatherOffsets(n)![0];
-        var region = n.Region!;
-        var start = Expression.Variable(typeof(int), "from");
-        var stop = Expression.Variable(typeof(int), "to");
-        var loop = For(start, Expression.Subtract(stop, start), depth, (i, statements) =>
-        {
-            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1);
-            statements.Add(Expression.Block(variables, body.Append(Expression.AddAssign(Expression.ArrayAccess(outer, outputs[0]), outputs[1]))));
-        });
-        var outside = Expression.OrElse(Expression.GreaterThan(operands[0], Expression.ArrayLength(outer)),
-            Expression.AndAlso(Expression.LessThan(start, stop), Expression.OrElse(
-                Expression.LessThan(Expression.Add(start, Expression.Constant(c)), Expression.Constant(0)),
-                Expression.GreaterThanOrEqual(Expression.Add(Expression.Subtract(stop, Expression.Constant(1)), Expression.Constant(c)), operands[0]))));
-        return Expression.Block([start, stop],
-            Expression.Assign(start, operands[1]),
-            Expression.Assign(stop, Expression.Add(start, operands[2])),
-            Expression.IfThen(outside, Expression.Throw(Expression.New(typeof(IndexOutOfRangeException)))),
-            loop);
-    }
-
-    /// <summary>
     /// A sum and any scatter over the same iterations in one loop: iteration i adds its term and its pairs (and whole
     /// arrays) as the two loops would, so the work they share is done once. Bit for bit the two loops' results: the
     /// sum adds in the same order, and every element receives the same additions in the same order.
