@@ -24,7 +24,8 @@ public class BatchBenchmarks
     private static readonly BatchOptions OneCore = new() { MaxDegreeOfParallelism = 1 };
     private static readonly BatchOptions AllCores = new();
 
-    [Params(4096, 1_000_000)]
+    // 1,024 points (40 KB) fit the L1 cache; 4,096 (160 KB) do not, here; 10⁶ stream from memory.
+    [Params(1024, 4096, 1_000_000)]
     public int Points { get; set; } = 4096;
 
     [GlobalSetup]

@@ -106,18 +106,21 @@ public sealed class BatchGradient
             for (int b = 0; b < blocks; b++) Block(points, values, gradients, count, b * block, Math.Min(count, (b + 1) * block), options.Simd);
             return;
         }
-        unsafe
+        Parallel(points, values, gradients, count, (int)needed, block, blocks, options);
+    }
+
+    // Apart from Evaluate, so that the one-thread path does not allocate the lambda's closure.
+    private unsafe void Parallel(ReadOnlySpan<double> points, Span<double> values, Span<double> gradients, int count, int length, int block, int blocks,
+        BatchOptions options)
+    {
+        // Spans cannot enter the lambda; the caller's memory is pinned for the duration of the call.
+        fixed (double* pp = points, pv = values, pg = gradients)
         {
-            // Spans cannot enter the lambda; the caller's memory is pinned for the duration of the call.
-            fixed (double* pp = points, pv = values, pg = gradients)
-            {
-                nint ip = (nint)pp, iv = (nint)pv, ig = (nint)pg;
-                int length = (int)needed;
-                bool simd = options.Simd;
-                Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, b =>
-                    Block(new ReadOnlySpan<double>((double*)ip, length), new Span<double>((double*)iv, count), new Span<double>((double*)ig, length),
-                        count, b * block, Math.Min(count, (b + 1) * block), simd));
-            }
+            nint ip = (nint)pp, iv = (nint)pv, ig = (nint)pg;
+            bool simd = options.Simd;
+            System.Threading.Tasks.Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, b =>
+                Block(new ReadOnlySpan<double>((double*)ip, length), new Span<double>((double*)iv, count), new Span<double>((double*)ig, length),
+                    count, b * block, Math.Min(count, (b + 1) * block), simd));
         }
     }
 

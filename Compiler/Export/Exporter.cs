@@ -317,6 +317,7 @@ internal static class Exporter
             for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
             Expression e = ReferenceEquals(n.Op, Primitives.Input)
                 ? Expression.ArrayIndex(_parameters[n.Aux], Expression.Constant(n.Aux2))
+                : MinOfNegativeZero(n) is int other ? MinAsMax(operands[other])
                 : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
             if (!_materialized[i]) { _expr[i] = e; return; }
             if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && _readByNodes[i] == 0 && !IsOutputReadByResult(i))
@@ -333,6 +334,21 @@ internal static class Exporter
             if (_sinks.TryGetValue(i, out var targets))
                 foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
         }
+
+        /// <summary>For <c>Math.Min(a, -0.0)</c> (either order), the position of a; else null.</summary>
+        private int? MinOfNegativeZero(in Node n)
+        {
+            if (!ReferenceEquals(n.Op, Primitives.Min)) return null;
+            static bool NegativeZero(in Node c) => ReferenceEquals(c.Op, Primitives.Constant) && BitConverter.DoubleToInt64Bits(c.Value) == long.MinValue;
+            return NegativeZero(_g[n.B]) ? 0 : NegativeZero(_g[n.A]) ? 1 : null;
+        }
+
+        private static readonly MethodInfo MaxMethod = typeof(Math).GetMethod(nameof(Math.Max), [typeof(double), typeof(double)])!;
+
+        // Math.Min(a, -0.0) as -Math.Max(-a, 0.0), the same value bit for bit (NaN aside, any NaN): the .NET 10 JIT
+        // returns +0.0 for Math.Min(+0.0, -0.0) when -0.0 is a constant (found by a property test), not -0.0.
+        private static Expression MinAsMax(Expression a) =>
+            Expression.Negate(Expression.Call(MaxMethod, Expression.Negate(a), Expression.Constant(0.0)));
 
         private readonly HashSet<int> _hoisted = new();
         private readonly Dictionary<int, int[]> _hoist = new();

@@ -179,9 +179,13 @@ internal static partial class LoopEmitter
             ? Merge(s1.Node, s1.Operands, s1.Captures, operands, n.Args![ScatterPrimitive.Captures..], [body])
             : (body, operands[ScatterPrimitive.Captures..]);
         int first = sum is null ? 0 : 1;
+        // The fast path runs only when the range is not empty: what does not depend on k is computed once, here.
+        var hoistVariables = new List<ParameterExpression>();
+        var (hoistedBody, bodyParameters) = HoistInvariants(loopBody, new Expression[] { start }.Concat(captures).ToArray(), "from_", depth + 1, hoistVariables, fast);
+        variables.AddRange(hoistVariables);
         fast.Add(For(start, Expression.Subtract(stop, start), depth, (i, loop) =>
         {
-            var (inner, code, outputs) = Exporter.ExportState.ExportBody(loopBody, new Expression[] { i }.Concat(captures).ToArray(), Prefix(i), depth + 1);
+            var (inner, code, outputs) = Exporter.ExportState.ExportBody(hoistedBody, new Expression[] { i }.Concat(bodyParameters.Skip(1)).ToArray(), Prefix(i), depth + 1);
             var all = new List<Expression>(code);
             if (sum is not null) all.Add(Expression.Assign(total, Expression.Add(total, outputs[0])));
             for (int p = 0; p < kinds.Length; p++)

@@ -18,6 +18,25 @@ public sealed class PropertyRegressionTests
     // Math.FusedMultiplyAdd → Primitives.Fma in RuleSet.BuildDefault).
     // ------------------------------------------------------------------------------------------
 
+    // ------------------------------------------------------------------------------------------
+    // Math.Min(+0.0, -0.0) is -0.0, but the .NET 10 JIT returns +0.0 when the -0.0 is a constant in the
+    // compiled code: ValueAndGradient's value differed from the interpreter's in its sign (found by
+    // ValueAndGradient_AgreesWithGradientAndFunction; the exporter now writes -Math.Max(-a, 0.0)).
+    // ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void MinWithNegativeZero_ShrunkCounterexample_KeepsTheSign()
+    {
+        // Shrunk: f = x => Math.Min(Math.Floor(Math.Exp(Math.Tanh(x[2]))), -(0.0)), at x[2] = -1 (the floor is +0.0).
+        Expression<Func<double[], double>> f = x => Math.Min(Math.Floor(Math.Exp(Math.Tanh(x[2]))), -(0.0));
+        double[] x = [0.0, 0.0, -1.0, 0.0];
+        var buffer = new double[4];
+        Assert.True(double.IsNegative(Diff.ValueAndGradient(f).Compile()(x, buffer)));
+        Assert.True(double.IsNegative(Diff.ValueAndGradient(f).CompileIL()(x, buffer)));
+        Expression<Func<double, double>> g = t => Math.Min(-0.0, t * t);
+        Assert.True(double.IsNegative(Diff.Derivative(g, order: 0).Compile()(0.0)));
+    }
+
     [Fact]
     public void Fma_ShrunkCounterexample_HasAGradient()
     {
