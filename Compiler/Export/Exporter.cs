@@ -376,8 +376,14 @@ internal static partial class Exporter
         public IEnumerable<Expression> SpillAllocations() => _spills.Values.Select(s =>
             (Expression)Expression.Assign(s.Array, Expression.NewArrayBounds(s.Array.Type.GetElementType()!, Expression.Constant(s.Slots))));
 
+        // A loop body of modest size gets one variable per value: RyuJIT allocates registers per local, so a local
+        // reused for unrelated values across a call (Math.Exp in P2's body) is spilled for all of them. Top-level code
+        // and big bodies reuse variables by liveness, since IL and the JIT limit how many locals a method has.
+        private const int MaxBodyWithoutReuse = 400;
+
         private void Free(Expression v)
         {
+            if (_depth > 0 && _g.NodeCount <= MaxBodyWithoutReuse) return;
             if (!_free.TryGetValue(v.Type, out var stack)) _free[v.Type] = stack = new Stack<Expression>();
             stack.Push(v);
         }
