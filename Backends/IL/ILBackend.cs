@@ -40,6 +40,11 @@ public static class ILBackend
             var (compiled, bytes) = ILEmitter.Emit(expression, typeof(TDelegate));
             return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes);
         }
+        catch (Exception e) when (e is not UnsupportedNodeException && Unexpected(e) is { } reason)
+        {
+            // An emitter bug must not cost the caller a working delegate: Compile() it, and say why.
+            return new ILCompilation<TDelegate>(expression.Compile(), reason, clock.Elapsed, 0);
+        }
         catch (UnsupportedNodeException e)
         {
             // A user's function with LINQ reductions (nested lambdas) compiles as the loops ExprDiff imports it to.
@@ -50,11 +55,17 @@ public static class ILBackend
                     var (compiled, bytes) = ILEmitter.Emit(rebuilt, typeof(TDelegate));
                     return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes);
                 }
-                catch (UnsupportedNodeException) { }
+                catch (Exception rebuiltError) when (rebuiltError is not OutOfMemoryException)
+                {
+                    // The rebuilt form did not emit either: the original goes to Compile(), with the original reason.
+                }
             }
             return new ILCompilation<TDelegate>(expression.Compile(), e.Reason, clock.Elapsed, 0);
         }
     }
+
+    private static string? Unexpected(Exception e) =>
+        e is OutOfMemoryException ? null : $"the IL backend failed on this expression ({e.GetType().Name}: {e.Message})";
 }
 
 /// <summary>The result of <see cref="ILBackend.Compile{TDelegate}"/>.</summary>
