@@ -46,3 +46,16 @@ public static partial class Diff
         }
     }
 }
+
+public static partial class Diff
+{
+    /// <summary>The number of outputs of a vector function: fixed, or x.Length (null) when it has one per element of x.</summary>
+    /// <exception cref="NotSupportedException">The result's length is computed when the function runs.</exception>
+    internal static int? OutputCount(Expression<Func<double[], double[]>> f, DiffOptions? options)
+    {
+        var p = Problem(f, options, nameof(Jacobian));
+        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
+            throw new NotSupportedException("a Jacobian into a buffer needs a result whose length is known before the call; this function's is computed when it runs (use Diff.Jacobian(f).CompileIL())");
+        return p.Function.Rows.IsFixed ? p.Function.Rows.Fixed : null;
+    }
+}

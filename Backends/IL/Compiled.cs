@@ -14,6 +14,9 @@ public delegate double ValueFunction(ReadOnlySpan<double> x);
 /// Jacobian-vector product, <c>result = vᵀ·J(x)</c> for a vector-Jacobian product.</summary>
 public delegate void ProductFunction(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> result);
 
+/// <summary>A Jacobian written into the caller's buffer, row-major: <c>jacobian[r * x.Length + c] = ∂f_r/∂x_c</c>.</summary>
+public delegate void JacobianFunction(ReadOnlySpan<double> x, Span<double> jacobian);
+
 /// <summary>
 /// Solver entry points: derivatives compiled by the IL backend to delegates over spans that write into caller-provided
 /// buffers, so an optimizer's inner loop allocates nothing. Each delegate is thread-safe.
@@ -57,6 +60,59 @@ public static class Compiled
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     public static ProductFunction Vjp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
         Product(Diff.VjpInto(f, options));
+
+    /// <summary>The Jacobian of f into a row-major buffer of (number of outputs) × x.Length elements: row by row in reverse
+    /// mode when f has no more outputs than inputs, else column by column in forward mode (Levenberg–Marquardt's many
+    /// residuals). Allocation-free after the first calls (direction vectors come from a shared pool). Values equal
+    /// <see cref="Diff.Jacobian(Expression{Func{double[], double[]}}, DiffOptions?)"/>'s; a zero may differ in sign.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
+    /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
+    public static JacobianFunction Jacobian(Expression<Func<double[], double[]>> f, DiffOptions? options = null)
+    {
+        int? outputs = Diff.OutputCount(f, options);
+        var vjp = Vjp(f, options);
+        var jvp = Jvp(f, options);
+        return (x, jacobian) =>
+        {
+            int n = x.Length, m = outputs ?? n;
+            if (jacobian.Length < (long)m * n)
+                throw new ArgumentException($"'jacobian' needs {(long)m * n} elements ({m} outputs × {n} inputs) but has {jacobian.Length}.", nameof(jacobian));
+            int size = Math.Max(m, n);
+            var rented = System.Buffers.ArrayPool<double>.Shared.Rent(2 * size);
+            try
+            {
+                var direction = rented.AsSpan(0, size);
+                direction.Clear();
+                if (m <= n)
+                {
+                    // Row r is e_rᵀ·J.
+                    for (int r = 0; r < m; r++)
+                    {
+                        direction[r] = 1;
+                        vjp(x, direction[..m], jacobian.Slice(r * n, n));
+                        direction[r] = 0;
+                    }
+                }
+                else
+                {
+                    // Column c is J·e_c, written down the column.
+                    var column = rented.AsSpan(size, m);
+                    for (int c = 0; c < n; c++)
+                    {
+                        direction[c] = 1;
+                        jvp(x, direction[..n], column);
+                        direction[c] = 0;
+                        for (int r = 0; r < m; r++) jacobian[r * n + c] = column[r];
+                    }
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            }
+        };
+    }
 
     private static ProductFunction Product(LambdaExpression into) =>
         Emit<ProductFunction>(into, [typeof(ReadOnlySpan<double>), typeof(ReadOnlySpan<double>), typeof(Span<double>)]);

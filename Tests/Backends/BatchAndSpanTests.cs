@@ -68,6 +68,29 @@ public class BatchAndSpanTests
     }
 
     [Fact]
+    public void Jacobians_into_buffers_equal_Diff_Jacobian_by_rows_and_by_columns()
+    {
+        double[] x = [0.3, -1.1, 0.7, 1.9];
+        // Fewer outputs than inputs: rows by reverse mode.
+        Expression<Func<double[], double[]>> wide = x => new[] { x[0] * x[1], Math.Sin(x[2]) + x[3], x[0] / (1 + x[3] * x[3]) };
+        // More outputs than inputs (residuals): columns by forward mode.
+        Expression<Func<double[], double[]>> tall = x => new[] { x[0] * x[1], x[1] - x[0], Math.Exp(x[0]), x[1] * x[1], Math.Atan2(x[0], x[1]) };
+        foreach (var (f, point) in new[] { (wide, x), (tall, x[..2]) })
+        {
+            var expected = Diff.Jacobian(f).Compile()(point);
+            int m = expected.GetLength(0), n = expected.GetLength(1);
+            var buffer = Enumerable.Repeat(double.NaN, m * n).ToArray();
+            Compiled.Jacobian(f)(point, buffer);
+            // Equal values; a structural zero of Diff.Jacobian may be −0.0 here (J·e_c multiplies by the zero tangents).
+            for (int r = 0; r < m; r++)
+                for (int c = 0; c < n; c++)
+                    Assert.True(expected[r, c] == buffer[r * n + c], $"J[{r},{c}]: {expected[r, c]:R} vs {buffer[r * n + c]:R}");
+            var e = Assert.Throws<ArgumentException>(() => Compiled.Jacobian(f)(point, new double[m * n - 1]));
+            Assert.Equal("jacobian", e.ParamName);
+        }
+    }
+
+    [Fact]
     public void Jvp_of_a_result_of_computed_length_into_a_buffer_is_refused_clearly()
     {
         Expression<Func<double[], double[]>> F = x => x.Select(t => t * t).ToArray();
