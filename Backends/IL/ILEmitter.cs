@@ -57,7 +57,14 @@ internal sealed partial class ILEmitter
     private enum Kind : byte { Visit, Emit, Mark, Free }
 
     /// <summary>One step of the work stack: visit a node, emit an instruction, mark a label or free a temporary.</summary>
-    private readonly record struct Work(Kind Kind, Expression? Node, bool Void, bool Empty, OpCode Code, object? Operand);
+    private readonly record struct Work(Kind Kind, Expression? Node, bool Void, bool Empty, OpCode Code, object? Operand, int Depth = 0);
+
+    // RyuJIT rejects methods whose evaluation stack gets about 65,000 deep (a right-nested chain of that many
+    // additions): such trees are refused here, and CompileIL rebuilds them from ExprDiff's graph, whose export is shallow.
+    private const int MaxStackDepth = 10_000;
+
+    /// <summary>An estimate of how many values are on the evaluation stack under the node being expanded.</summary>
+    private int _current;
 
     private void Run(Expression body, bool @void)
     {
@@ -67,7 +74,12 @@ internal sealed partial class ILEmitter
             var w = _work.Pop();
             switch (w.Kind)
             {
-                case Kind.Visit: Expand(w.Node!, w.Void, w.Empty); break;
+                case Kind.Visit:
+                    _current = w.Depth;
+                    if (_current > MaxStackDepth)
+                        throw Unsupported(w.Node!, $"an expression nested so deep that more than {MaxStackDepth:N0} operands wait on the evaluation stack");
+                    Expand(w.Node!, w.Void, w.Empty);
+                    break;
                 case Kind.Emit: EmitNow(w.Code, w.Operand); break;
                 case Kind.Mark: _il.MarkLabel((Label)w.Operand!); break;
                 case Kind.Free: FreeTemp((LocalBuilder)w.Operand!); break;
@@ -76,7 +88,9 @@ internal sealed partial class ILEmitter
     }
 
     // The sequence a node expands to is gathered in order, then pushed reversed so it runs in order.
-    private void Visit(Expression node, bool @void = false, bool empty = false) => _sequence.Add(new Work(Kind.Visit, node, @void, empty, default, null));
+    // An operand visited without saying whether the stack is empty is a later operand: one more value waits under it.
+    private void Visit(Expression node, bool @void = false, bool? empty = null) =>
+        _sequence.Add(new Work(Kind.Visit, node, @void, empty ?? false, default, null, empty == true ? 0 : _current + (empty is null ? 1 : 0)));
     private void Op(OpCode code, object? operand = null) => _sequence.Add(new Work(Kind.Emit, null, false, false, code, operand));
     private void Mark(Label label) => _sequence.Add(new Work(Kind.Mark, null, false, false, default, label));
     private void Free(LocalBuilder temp) => _sequence.Add(new Work(Kind.Free, null, false, false, default, temp));

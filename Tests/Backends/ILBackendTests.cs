@@ -166,6 +166,21 @@ public class ILBackendTests
     }
 
     [Fact]
+    public void A_right_nested_user_tree_deeper_than_the_JIT_takes_compiles_from_its_graph()
+    {
+        // 1e-6 + (1e-6 + (… + x)), 100,000 deep: as IL it needs a 100,000-deep evaluation stack, which RyuJIT rejects
+        // (Expression.Compile() gives a delegate that throws InvalidProgramException); ExprDiff's export is shallow.
+        var x = Parameter(typeof(double), "x");
+        Expression body = x;
+        for (int i = 0; i < 100_000; i++) body = Add(Constant(1e-6), body);
+        var compilation = ILBackend.Compile(Lambda<Func<double, double>>(body, x));
+        Assert.False(compilation.UsedFallback, compilation.FallbackReason);
+        double expected = 1.0;
+        for (int i = 0; i < 100_000; i++) expected = 1e-6 + expected;
+        Assert.Equal(expected, compilation.Delegate(1.0));
+    }
+
+    [Fact]
     public void Compound_assignments_increments_and_conversions_match_Compile()
     {
         var a = Parameter(typeof(double[]), "a");
