@@ -11,8 +11,9 @@ internal static partial class LoopEmitter
     /// (the whole body, or one graph per pair): outputs are the term, then each graph's outputs in order. What the two
     /// share (reads of x, a residual) is computed once. Parameters: k, then the captures of both, each once.
     /// </summary>
+    /// <param name="shifts">For each scatter graph, the constant its iteration lags k by (the gather's k − c); none: 0.</param>
     private static (Graph Merged, Expression[] Captures) Merge(in Node sum, Expression[] sumOperands, int[] sumCaptureNodes,
-        Expression[] scatterOperands, int[] scatterCaptureNodes, IEnumerable<Graph> scatterGraphs)
+        Expression[] scatterOperands, int[] scatterCaptureNodes, IReadOnlyList<Graph> scatterGraphs, int[]? shifts = null)
     {
         var sumRegion = sum.Region!;
         var captureNodes = sumCaptureNodes.Concat(scatterCaptureNodes).Distinct().ToList();
@@ -30,9 +31,12 @@ internal static partial class LoopEmitter
         var sumMap = GraphCopier.Copy(sumRegion.Body, merged, (p, kind) => p == 0 ? K
             : Capture(sumCaptureNodes[p - 1], sumOperands[SumRangePrimitive.Captures + p - 1], kind));
         var outputs = new List<int> { sumMap[sumRegion.Body.Outputs[0]] };
-        foreach (var graph in scatterGraphs)
+        for (int g = 0; g < scatterGraphs.Count; g++)
         {
-            var map = GraphCopier.Copy(graph, merged, (q, kind) => q == 0 ? K
+            var graph = scatterGraphs[g];
+            int shift = shifts?[g] ?? 0;
+            int at = shift == 0 ? K : merged.Sub(K, merged.Constant(shift, ValueKind.Int32));
+            var map = GraphCopier.Copy(graph, merged, (q, kind) => q == 0 ? at
                 : Capture(scatterCaptureNodes[q - 1], scatterOperands[ScatterPrimitive.Captures + q - 1], kind));
             foreach (int o in graph.Outputs) outputs.Add(map[o]);
         }
@@ -58,14 +62,7 @@ internal static partial class LoopEmitter
         {
             var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1, absorbed);
             var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, outputs[0])) };
-            for (int p = 0; p < pairs; p++)
-            {
-                var element = Expression.ArrayAccess(array, outputs[1 + 2 * p]);
-                all.Add(assigns ? Expression.Assign(element, outputs[2 + 2 * p]) : Expression.AddAssign(element, outputs[2 + 2 * p]));
-            }
-            if (absorbed is null)
-                for (int d = 1 + 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
-            all.Add(Expression.Empty());
+            WritePairs(all, array, outputs, 1, pairs, assigns, wholeArrays: absorbed is null, depth);
             statements.Add(Expression.Block(variables, all));
         });
         return Expression.Block([acc, array],

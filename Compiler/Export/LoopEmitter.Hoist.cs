@@ -59,19 +59,9 @@ internal static partial class LoopEmitter
 
         var names = body.ParameterNames.Concat(hoisted.Select((_, q) => $"held{q}")).ToList();
         var builder = new GraphBuilder(names);
-        var map = new int[count];
         var slot = hoisted.Select((node, q) => (node, q)).ToDictionary(t => t.node, t => t.q);
-        for (int i = 0; i < count; i++)
-        {
-            var n = body[i];
-            if (slot.TryGetValue(i, out int q)) { map[i] = builder.Input(body.ParameterNames.Count + q, -1, n.Kind); continue; }
-            if (ReferenceEquals(n.Op, Primitives.Input)) { map[i] = builder.Input(n.Aux, n.Aux2, n.Kind); continue; }
-            var remapped = n.Remap(map);
-            map[i] = remapped.Payload is double[] array ? builder.ConstantArray(array)
-                : remapped.Args is not null
-                ? builder.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
-                : builder.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);
-        }
+        var map = GraphCopier.Copy(body, builder, (p, index, kind) => builder.Input(p, index, kind),
+            i => slot.TryGetValue(i, out int q) ? builder.Input(body.ParameterNames.Count + q, -1, body[i].Kind) : -1);
         var outputs = body.Outputs.ToArray().Select(o => map[o]).ToArray();
         return (builder.Build(outputs, names), parameters.Concat(held).ToArray());
     }

@@ -264,31 +264,8 @@ internal static partial class LoopEmitter
 
         // In the interior every part is in range: one body for all of them, so what they share (the reads of x, a
         // residual) is computed once, as in hand-written code.
-        var captureNodes = sumCaptureNodes.Concat(scatterCaptureNodes).Distinct().ToList();
-        var captureExpressions = new Expression[captureNodes.Count];
-        var names = new List<string> { "k" };
-        var merged = new GraphBuilder(names);
-        for (int c = 0; c < captureNodes.Count; c++) names.Add($"c{c}");
-        var kinds = new ValueKind[captureNodes.Count];
-        int K = merged.Input(0, -1, ValueKind.Int32);
-        int Capture(int outerNode, Expression e, ValueKind kind)
-        {
-            int c = captureNodes.IndexOf(outerNode);
-            captureExpressions[c] = e;
-            kinds[c] = kind;
-            return merged.Input(1 + c, -1, kind);
-        }
-        var sumMap = GraphCopier.Copy(sumRegion.Body, merged, (p, kind) => p == 0 ? K
-            : Capture(sumCaptureNodes[p - 1], sumOperands[SumRangePrimitive.Captures + p - 1], kind));
-        var interiorOutputs = new List<int> { sumMap[sumRegion.Body.Outputs[0]] };
-        for (int q = 0; q < order.Length; q++)
-        {
-            int shifted = offsets[order[q]] == 0 ? K : merged.Sub(K, merged.Constant(offsets[order[q]], ValueKind.Int32));
-            var map = GraphCopier.Copy(values[q], merged, (p, kind) => p == 0 ? shifted
-                : Capture(scatterCaptureNodes[p - 1], scatterOperands[ScatterPrimitive.Captures + p - 1], kind));
-            interiorOutputs.Add(map[values[q].Outputs[0]]);
-        }
-        var mergedGraph = merged.Build(interiorOutputs.ToArray(), names);
+        var (mergedGraph, captureExpressions) = Merge(sum, sumOperands, sumCaptureNodes, scatterOperands, scatterCaptureNodes,
+            values, order.Select(p => offsets[p]).ToArray());
         var interior = For(low, Expression.Subtract(high, low), depth, (k, statements) =>
         {
             var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1);
@@ -358,17 +335,26 @@ internal static partial class LoopEmitter
         {
             var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1, absorbed);
             var all = new List<Expression>(body);
-            for (int p = 0; p < pairs; p++)
-            {
-                var element = Expression.ArrayAccess(array, outputs[2 * p]);
-                all.Add(assigns ? Expression.Assign(element, outputs[2 * p + 1]) : Expression.AddAssign(element, outputs[2 * p + 1]));
-            }
-            if (absorbed is null)
-                for (int d = 2 * pairs; d < outputs.Length; d++) all.Add(AddWhole(array, outputs[d], depth + 1));
-            all.Add(Expression.Empty());
+            WritePairs(all, array, outputs, 0, pairs, assigns, wholeArrays: absorbed is null, depth);
             statements.Add(Expression.Block(variables, all));
         });
         return Expression.Block([array], NewOrCleared(array, operands[0], into), loop, Expression.Assign(target, array));
+    }
+
+    /// <summary>A scatter body's writes: each (index, value) pair from <paramref name="first"/> on stored or added into
+    /// <paramref name="array"/>, then (unless absorbed) each whole array after the pairs added element by element.</summary>
+    private static void WritePairs(List<Expression> statements, Expression array, Expression[] outputs, int first, int pairs, bool assigns,
+        bool wholeArrays, int depth)
+    {
+        for (int p = 0; p < pairs; p++)
+        {
+            var element = Expression.ArrayAccess(array, outputs[first + 2 * p]);
+            var value = outputs[first + 2 * p + 1];
+            statements.Add(assigns ? Expression.Assign(element, value) : Expression.AddAssign(element, value));
+        }
+        if (wholeArrays)
+            for (int d = first + 2 * pairs; d < outputs.Length; d++) statements.Add(AddWhole(array, outputs[d], depth + 1));
+        statements.Add(Expression.Empty());
     }
 
     private static Expression EmitAssemble(in Node n, Expression[] operands, Expression target, int depth, Expression? into)

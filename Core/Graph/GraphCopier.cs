@@ -13,12 +13,21 @@ internal static class GraphCopier
 
     /// <summary>As <see cref="Copy(Graph, GraphBuilder, Func{int, ValueKind, int})"/>, also for inputs that are one element
     /// of an array parameter (index ≥ 0; −1 for a whole parameter).</summary>
-    public static int[] Copy(Graph source, GraphBuilder target, Func<int, int, ValueKind, int> input)
+    public static int[] Copy(Graph source, GraphBuilder target, Func<int, int, ValueKind, int> input) => Copy(source, target, input, _ => -1);
+
+    /// <summary>As <see cref="Copy(Graph, GraphBuilder, Func{int, int, ValueKind, int})"/>, with node i of the source
+    /// replaced by <paramref name="replace"/>(i) where that is not −1 (a value computed elsewhere, passed in).</summary>
+    public static int[] Copy(Graph source, GraphBuilder target, Func<int, int, ValueKind, int> input, Func<int, int> replace)
     {
         var map = new int[source.NodeCount];
         for (int i = 0; i < source.NodeCount; i++)
         {
             var n = source[i];
+            if (replace(i) is var replaced and >= 0)
+            {
+                map[i] = replaced;
+                continue;
+            }
             if (ReferenceEquals(n.Op, Primitives.Input))
             {
                 map[i] = input(n.Aux, n.Aux2, n.Kind);
