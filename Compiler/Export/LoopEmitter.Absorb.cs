@@ -190,8 +190,8 @@ internal static partial class LoopEmitter
             if (sum is not null) all.Add(Expression.Assign(total, Expression.Add(total, outputs[0])));
             for (int p = 0; p < kinds.Length; p++)
                 all.Add(kinds[p].Invariant
-                    ? Expression.AddAssign(sums[register[p]], outputs[first + 2 * p + 1])
-                    : Expression.AddAssign(Expression.ArrayAccess(outer, outputs[first + 2 * p]), outputs[first + 2 * p + 1]));
+                    ? AddTo(sums[register[p]], outputs[first + 2 * p + 1])
+                    : AddTo(Expression.ArrayAccess(outer, outputs[first + 2 * p]), outputs[first + 2 * p + 1]));
             loop.Add(Expression.Block(inner, all));
         }));
         for (int q = 0; q < sums.Length; q++) fast.Add(Expression.AddAssign(Expression.ArrayAccess(outer, elements[q]), sums[q]));

@@ -103,7 +103,7 @@ internal static partial class LoopEmitter
         {
             var (variables, inner, values) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1);
             var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, values[0])) };
-            for (int p = 0; p < offsets.Length; p++) all.Add(Expression.AddAssign(window[offsets[p] - cMin], values[1 + p]));
+            for (int p = 0; p < offsets.Length; p++) all.Add(AddTo(window[offsets[p] - cMin], values[1 + p]));
             all.Add(Expression.Assign(Expression.ArrayAccess(array, Expression.Add(k, Expression.Constant(cMin))), window[0]));
             for (int j = 0; j + 1 < width; j++) all.Add(Expression.Assign(window[j], window[j + 1]));
             all.Add(Expression.Assign(window[width - 1], Expression.Constant(0.0)));

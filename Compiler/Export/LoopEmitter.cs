@@ -256,7 +256,7 @@ internal static partial class LoopEmitter
                 var i = Expression.Variable(typeof(int), "from");
                 var (variables, inner, outputs) = Exporter.ExportState.ExportBody(values[q], Parameters(i, scatterOperands, ScatterPrimitive.Captures), $"g{q}_", depth + 1);
                 parts.Add(Expression.Block([i], Expression.Assign(i, Expression.Subtract(k, Expression.Constant(offsets[order[q]]))),
-                    Expression.IfThen(InRange(i), Expression.Block(variables, inner.Append(Expression.AddAssign(element, outputs[0]))))));
+                    Expression.IfThen(InRange(i), Expression.Block(variables, inner.Append(AddTo(element, outputs[0]))))));
             }
             parts.Add(Expression.Assign(Expression.ArrayAccess(array, k), element));
             statements.Add(Expression.Block([element], parts));
@@ -271,7 +271,7 @@ internal static partial class LoopEmitter
             var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1);
             var element = Expression.Variable(typeof(double), "element");
             var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, outputs[0])), Expression.Assign(element, Expression.Constant(0.0)) };
-            for (int q = 1; q < outputs.Length; q++) all.Add(Expression.AddAssign(element, outputs[q]));
+            for (int q = 1; q < outputs.Length; q++) all.Add(AddTo(element, outputs[q]));
             all.Add(Expression.Assign(Expression.ArrayAccess(array, k), element));
             statements.Add(Expression.Block(variables.Append(element), all));
         });
@@ -350,7 +350,7 @@ internal static partial class LoopEmitter
         {
             var element = Expression.ArrayAccess(array, outputs[first + 2 * p]);
             var value = outputs[first + 2 * p + 1];
-            statements.Add(assigns ? Expression.Assign(element, value) : Expression.AddAssign(element, value));
+            statements.Add(assigns ? Expression.Assign(element, value) : AddTo(element, value));
         }
         if (wholeArrays)
             for (int d = first + 2 * pairs; d < outputs.Length; d++) statements.Add(AddWhole(array, outputs[d], depth + 1));
@@ -362,11 +362,18 @@ internal static partial class LoopEmitter
         var array = Expression.Variable(typeof(double[]), "assembled");
         var statements = new List<Expression> { NewOrCleared(array, operands[0], into) };
         for (int p = 0; p < n.Aux; p++)
-            statements.Add(Expression.AddAssign(Expression.ArrayAccess(array, operands[1 + 2 * p]), operands[2 + 2 * p]));
+            statements.Add(AddTo(Expression.ArrayAccess(array, operands[1 + 2 * p]), operands[2 + 2 * p]));
         for (int d = 1 + 2 * n.Aux; d < operands.Length; d++) statements.Add(AddWhole(array, operands[d], depth));
         statements.Add(Expression.Assign(target, array));
         return Expression.Block([array], statements);
     }
+
+    /// <summary><c>target += value</c>, or <c>target -= v</c> when the value is <c>-v</c>: a + (−v) is a − v by IEEE 754's
+    /// definition, bit for bit, and saves the negation (an adjoint through a difference arrives negated).</summary>
+    private static Expression AddTo(Expression target, Expression value) =>
+        value is UnaryExpression { NodeType: ExpressionType.Negate } negated && negated.Type == typeof(double)
+            ? Expression.SubtractAssign(target, negated.Operand)
+            : Expression.AddAssign(target, value);
 
     // Body variables are named after their loop's index (i_0, i_1, ...), so nested loops never shadow.
     private static string Prefix(ParameterExpression index) => index.Name + "_";

@@ -209,7 +209,9 @@ internal sealed class MulPrimitive : BinaryOperatorPrimitive
     {
         var n = cx.Builder[node];
         if (n.A != n.B) { base.Vjp(cx, node, ct, wanted, contributions); return; }
-        contributions[0] = cx.Builder.Mul(cx.Const(2), cx.Builder.Mul(ct, n.A));
+        // (2·ȳ)·x rather than 2·(ȳ·x): a sum of squares (r² = dx² + dy² + dz²) then doubles its cotangent once, not
+        // once per square. Equal bit for bit (doubling is exact) unless 2·ȳ overflows or ȳ·x is subnormal.
+        contributions[0] = cx.Builder.Mul(cx.Builder.Mul(cx.Const(2), ct), n.A);
         contributions[1] = DerivativeContext.Zero;
     }
 }
@@ -237,20 +239,29 @@ internal sealed class DivPrimitive : BinaryOperatorPrimitive
     {
         var b = cx.Builder;
         var n = b[node];
-        // ∂(a/b)/∂a = 1/b; ∂/∂b = −(a/b)/b, reusing the primal quotient.
+        // ∂(a/b)/∂a = 1/b; ∂/∂b = −(a/b)/b, reusing the primal quotient; for a reciprocal y = 1/b that is −y·y, no division.
         p[0] = b.Div(cx.Const(1), n.B);
-        p[1] = b.Neg(b.Div(node, n.B));
+        p[1] = b.Neg(IsReciprocal(b, n) ? b.Mul(node, node) : b.Div(node, n.B));
     }
 
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
     {
         var b = cx.Builder;
         var n = b[node];
-        // ā = ȳ/b (one division instead of ȳ·(1/b)); b̄ = −ā·(a/b).
+        // ā = ȳ/b (one division instead of ȳ·(1/b)); b̄ = −ā·(a/b). A reciprocal y = 1/b has no ā to share that
+        // division with: b̄ = −ȳ·(y·y) instead, as one writes d(1/r²) by hand (P3: one division per pair, not two).
+        if (IsReciprocal(b, n))
+        {
+            contributions[0] = DerivativeContext.Zero;
+            contributions[1] = wanted[1] ? b.Neg(b.Mul(ct, b.Mul(node, node))) : DerivativeContext.Zero;
+            return;
+        }
         int abar = b.Div(ct, n.B);
         contributions[0] = wanted[0] ? abar : DerivativeContext.Zero;
         contributions[1] = wanted[1] ? b.Neg(b.Mul(abar, node)) : DerivativeContext.Zero;
     }
+
+    private static bool IsReciprocal(GraphBuilder b, in Node n) => n.Kind == ValueKind.Double && b.IsConstant(n.A, 1.0);
 
     public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
     {

@@ -75,7 +75,8 @@ internal static class LoopDerivatives
     /// node of its cotangent (a sum's cotangent is the same for every iteration).
     /// </summary>
     public static void ScatterAdjoints(DerivativeContext cx, in Node loop, int firstCapture, int start, int count,
-        int[] cotangents, ReadOnlySpan<bool> wanted, Span<int> contributions, Func<(Region Region, int Unused), int[], (int Output, int Seed)[]> seedOutputs)
+        int[] cotangents, ReadOnlySpan<bool> wanted, Span<int> contributions, Func<(Region Region, int Unused), int[], (int Output, int Seed)[]> seedOutputs,
+        (int Node, Func<GraphBuilder, int> Value)? known = null)
     {
         var b = cx.Builder;
         var region = loop.Region!;
@@ -99,6 +100,7 @@ internal static class LoopDerivatives
         var engine = cx.Engine ?? throw new InvalidOperationException("no derivative engine");
         var wrt = wrtCaptures.Select(k => rb.Input(1 + k, -1, region.CaptureKinds[k])).ToArray();
         var adjoints = engine.Vjp(cx.For(rb), pairs.Select(p => p.Output).ToArray(), pairs.Select(p => p.Seed).ToArray(), wrt);
+        if (known is { } k0) (rb, adjoints) = Substitute(rb, names, adjoints, k0.Node, k0.Value);
 
         var outerArgs = new List<int>();
         for (int k = 0; k < region.CaptureCount; k++) outerArgs.Add(loop.Operand(firstCapture + k));
@@ -139,13 +141,32 @@ internal static class LoopDerivatives
     }
 
     /// <summary>
+    /// The adjoints rebuilt with body node <paramref name="node"/> replaced by an equal value that is cheaper to get (a
+    /// tabulated array's element instead of the iteration that computed it): what only that node needed becomes dead.
+    /// Exact: the replacement holds the value the same operations computed from the same inputs.
+    /// </summary>
+    private static (GraphBuilder, int[]) Substitute(GraphBuilder rb, IReadOnlyList<string> names, int[] roots, int node, Func<GraphBuilder, int> value)
+    {
+        var live = roots.Where(r => r != DerivativeContext.Zero).Append(node).ToArray();
+        var graph = rb.Build(live, names);
+        var target = new GraphBuilder(names, rb.Folds, rb.Simplifies);
+        int replacement = value(target);
+        int replaced = graph.Outputs[^1];
+        var map = GraphCopier.Copy(graph, target, (p, index, kind) => target.Input(p, index, kind), i => i == replaced ? replacement : -1);
+        var result = new int[roots.Length];
+        for (int r = 0, o = 0; r < roots.Length; r++)
+            result[r] = roots[r] == DerivativeContext.Zero ? DerivativeContext.Zero : map[graph.Outputs[o++]];
+        return (target, result);
+    }
+
+    /// <summary>
     /// Reverse mode of a loop whose every iteration seeds its outputs with values it computes itself from extra captured
     /// operands (a cotangent array read at the iteration's index): the body is copied with those captures appended,
     /// <paramref name="seeds"/> pairs outputs with their seeds in it, and a scatter loop adds the captures' adjoints.
     /// </summary>
     public static void SeededScatterAdjoints(DerivativeContext cx, in Node loop, int firstCapture, int start, int count,
         (string Name, ValueKind Kind, int Operand)[] extra, Func<GraphBuilder, int[], int[], IEnumerable<(int Output, int Seed)>> seeds,
-        ReadOnlySpan<bool> wanted, Span<int> contributions)
+        ReadOnlySpan<bool> wanted, Span<int> contributions, Func<GraphBuilder, int[], int>? outputValue = null)
     {
         var b = cx.Builder;
         var region = loop.Region!;
@@ -157,7 +178,10 @@ internal static class LoopDerivatives
         var map = GraphCopier.Copy(body, rb, (p, kind) => rb.Input(p, -1, kind));
         var extraInputs = extra.Select((e, k) => rb.Input(1 + captures + k, -1, e.Kind)).ToArray();
         var pairs = seeds(rb, map, extraInputs).SelectMany(x => new[] { x.Output, x.Seed }).ToArray();
-        var seeded = new Region(rb.Build(pairs, names), kinds);
+        // The body's output, when the loop keeps it (a tabulated element), is read back instead of recomputed.
+        var seeded = new Region(rb.Build(outputValue is null ? pairs : pairs.Append(map[body.Outputs[0]]).ToArray(), names), kinds);
+        (int, Func<GraphBuilder, int>)? known = outputValue is null ? null
+            : (seeded.Body.Outputs[^1], target => outputValue(target, extra.Select((e, k) => target.Input(1 + captures + k, -1, e.Kind)).ToArray()));
         var args = loop.Args!.Concat(extra.Select(e => e.Operand)).ToArray();
         var synthetic = new Node(loop.Op, loop.Kind, -1, -1, -1, 0, 0, 0, args, seeded);
         var loopWanted = new bool[captures + extra.Length];
@@ -165,7 +189,7 @@ internal static class LoopDerivatives
         var loopContributions = new int[captures + extra.Length];
         Array.Fill(loopContributions, DerivativeContext.Zero);
         ScatterAdjoints(cx, synthetic, firstCapture, start, count, [], loopWanted, loopContributions,
-            (r, _) => Enumerable.Range(0, pairs.Length / 2).Select(j => (r.Region.Body.Outputs[2 * j], r.Region.Body.Outputs[2 * j + 1])).ToArray());
+            (r, _) => Enumerable.Range(0, pairs.Length / 2).Select(j => (r.Region.Body.Outputs[2 * j], r.Region.Body.Outputs[2 * j + 1])).ToArray(), known);
         loopContributions.AsSpan(0, captures).CopyTo(contributions);
     }
 }

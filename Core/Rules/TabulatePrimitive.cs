@@ -50,9 +50,14 @@ internal sealed class TabulatePrimitive : Primitive, IStructuredPrimitive
         var n = cx.Builder[node];
         contributions.Fill(DerivativeContext.Zero);
         LoopDerivatives.SeededScatterAdjoints(cx, n, Captures, n.Operand(0), n.Operand(1),
-            [("cotangent", ValueKind.Array, ct), ("start", ValueKind.Int32, n.Operand(0))],
-            (rb, map, extra) => [(map[n.Region!.Body.Outputs[0]], rb.Make(Primitives.Read, extra[0], rb.Sub(rb.Input(0, -1, ValueKind.Int32), extra[1])))],
-            wanted[Captures..], contributions[Captures..]);
+            [("cotangent", ValueKind.Array, ct), ("start", ValueKind.Int32, n.Operand(0)), ("tabulated", ValueKind.Array, node)],
+            (rb, map, extra) => [(map[n.Region!.Body.Outputs[0]], Element(rb, extra[0], extra[1]))],
+            wanted[Captures..], contributions[Captures..],
+            // The primal's elements are kept: partials that use the body's value (tanh's 1 − y²) read them back.
+            (rb, extra) => Element(rb, extra[2], extra[1]));
+
+        static int Element(GraphBuilder rb, int array, int start) =>
+            rb.Make(Primitives.Read, array, rb.Sub(rb.Input(0, -1, ValueKind.Int32), start));
     }
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>

@@ -424,4 +424,42 @@ public class ReductionTests
         Assert.Equal(BitConverter.DoubleToInt64Bits(sum.Compile()(x)), BitConverter.DoubleToInt64Bits(Diff.ValueAndGradient(sum).Compile()(x, new double[2])));
         Assert.True(double.IsNegative(average.Compile()(x)) && !double.IsNegative(sum.Compile()(x)));
     }
+
+    /// <summary>A layer tabulated into an array and read by a nested sum (a dense layer): its adjoint reads the tabulated
+    /// tanh back for 1 − h², rather than recomputing tanh (and the sum inside it) in every adjoint loop.</summary>
+    [Fact]
+    public void Tabulated_values_are_read_back_in_the_adjoint_not_recomputed()
+    {
+        Expression<Func<double[], double>> f = x => Enumerable.Range(0, 4)
+            .Select(o => Math.Tanh(Enumerable.Range(0, 3).Sum(i => x[3 * o + i] * x[12 + i]))).ToArray()
+            .Select((h, o) => h * x[15 + o]).Sum();
+        var gradient = Diff.ValueAndGradient(f);
+        string text = gradient.ToCSharp();
+        Assert.Equal(1, text.Split("Math.Tanh(").Length - 1);
+        var x = Enumerable.Range(0, 19).Select(k => Math.Sin(1.3 * k + 0.2)).ToArray();
+        var g = new double[x.Length];
+        Assert.Equal(f.Compile()(x), gradient.Compile()(x, g));
+        Support.FiniteDifferences.AssertClose(Support.FiniteDifferences.Gradient(f.Compile(), x), g, 1e-9, 1e-11, "gradient");
+    }
+
+    /// <summary>d(1/r²): the reciprocal's adjoint is −ȳ·y·y, one division per pair as by hand; a difference's negated
+    /// adjoint is subtracted (a + (−v) is a − v bit for bit).</summary>
+    [Fact]
+    public void Pair_potential_gradient_divides_once_and_subtracts()
+    {
+        Expression<Func<double[], double>> f = x => Enumerable.Range(0, x.Length / 3).Sum(i => Enumerable.Range(i + 1, x.Length / 3 - i - 1)
+            .Sum(j => 1 / ((x[3 * i] - x[3 * j]) * (x[3 * i] - x[3 * j]) + (x[3 * i + 1] - x[3 * j + 1]) * (x[3 * i + 1] - x[3 * j + 1])
+                           + (x[3 * i + 2] - x[3 * j + 2]) * (x[3 * i + 2] - x[3 * j + 2]))));
+        var gradient = Diff.ValueAndGradient(f);
+        string text = gradient.ToCSharp();
+        var fastPath = text[..text.IndexOf("else if", StringComparison.Ordinal)];
+        // The integer divisions (x.Length / 3) aside, one division: 1.0 / r².
+        Assert.Single(fastPath.Split('\n'), line => line.Contains(" / ", StringComparison.Ordinal) && !line.Contains(" / 3", StringComparison.Ordinal));
+        Assert.Contains("-= ", fastPath);
+        Assert.DoesNotContain("+= -", text);
+        var x = Enumerable.Range(0, 12).Select(k => Math.Sin(2.1 * k + 0.5) * (1 + k / 3)).ToArray();
+        var g = new double[x.Length];
+        gradient.Compile()(x, g);
+        Support.FiniteDifferences.AssertClose(Support.FiniteDifferences.Gradient(f.Compile(), x), g, 1e-8, 1e-10, "gradient");
+    }
 }

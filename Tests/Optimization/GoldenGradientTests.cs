@@ -14,7 +14,7 @@ public class GoldenGradientTests
     public void Product_x_x_y()
     {
         Expression<Func<double, double, double>> f = (x, y) => x * x * y;
-        Assert.Equal("(x, y) => new double[] { 2.0 * (x * y), x * x }", Diff.Gradient(f).ToCSharp());
+        Assert.Equal("(x, y) => new double[] { x * (2.0 * y), x * x }", Diff.Gradient(f).ToCSharp());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class GoldenGradientTests
             {
                 double v0;
                 v0 = 200.0 * (y - x * x);
-                return new double[] { 2.0 * (x * -v0) - 2.0 * (1.0 - x), v0 };
+                return new double[] { x * (-2.0 * v0) - 2.0 * (1.0 - x), v0 };
             }
             """.ReplaceLineEndings("\n"),
             Diff.Gradient(f).ToCSharp());
@@ -67,7 +67,7 @@ public class GoldenGradientTests
                 v2 = 1.0 - v0;
                 v3 = 200.0 * v1;
                 gradient[1] = v3;
-                gradient[0] = 2.0 * (v0 * -v3) - 2.0 * v2;
+                gradient[0] = v0 * (-2.0 * v3) - 2.0 * v2;
                 Array.Clear(gradient, 2, x.Length - 2);
                 return 100.0 * (v1 * v1) + v2 * v2;
             }

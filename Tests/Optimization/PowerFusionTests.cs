@@ -76,8 +76,8 @@ public class PowerFusionTests
                 IntPowers v0;
                 double v1;
                 v0 = Intrinsics.PowInts(x * x + y * y, -7, -4, -4, -4);
-                v1 = -6.0 * v0.P0 - -3.0 * v0.P1;
-                return new double[] { 2.0 * (x * v1), 2.0 * (y * v1) };
+                v1 = 2.0 * (-6.0 * v0.P0 - -3.0 * v0.P1);
+                return new double[] { x * v1, y * v1 };
             }
             """.ReplaceLineEndings("\n"),
             Diff.Gradient(f).ToCSharp());
