@@ -284,6 +284,15 @@ public static partial class Intrinsics
     }
 
     /// <summary>
+    /// A new array of <paramref name="length"/> zeros, as <c>new double[length]</c>, for an array that the code using it
+    /// no longer reads once this call runs again: the scratch arrays of one loop iteration (a layer's activations and
+    /// their adjoints) or of one call. <c>Expression.Compile()</c> allocates each; the IL backend (<c>CompileIL</c>) keeps
+    /// one buffer per call site for the delegate, cleared at each call, so such loops allocate nothing in steady state.
+    /// </summary>
+    /// <exception cref="OverflowException"><paramref name="length"/> is negative.</exception>
+    public static double[] Scratch(int length) => new double[length];
+
+    /// <summary>
     /// Returns <paramref name="array"/> after <see cref="RequireLengthOf"/>'s checks: a cotangent parameter whose required
     /// length (one per element of a result of computed length) is known only once the result's length is.
     /// </summary>

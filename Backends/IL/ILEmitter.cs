@@ -49,9 +49,46 @@ internal sealed partial class ILEmitter
         var emitter = new ILEmitter(method.GetILGenerator(), spans);
         for (int i = 0; i < lambda.Parameters.Count; i++) emitter._arguments[lambda.Parameters[i]] = (short)(i + 1);
         emitter.Run(lambda.Body, @void: invoke.ReturnType == typeof(void));
+        emitter.GiveBackScratch(invoke.ReturnType);
         emitter._il.Emit(OpCodes.Ret);
         int bytes = emitter._il.ILOffset;
         return (method.CreateDelegate(delegateType, emitter._constants.ToArray()), bytes);
+    }
+
+    /// <summary>The <see cref="Intrinsics.Scratch"/> sites' buffers (created at the first site) and each site's local.</summary>
+    private ScratchPool? _pool;
+    private readonly List<LocalBuilder> _scratch = new();
+
+    // Intrinsics.Scratch(n): the site's buffer, taken from the pool for this call and reused while the call runs.
+    private void TakeScratch(Expression length, bool empty)
+    {
+        _pool ??= new ScratchPool();
+        var held = _il.DeclareLocal(typeof(double[]));
+        _scratch.Add(held);
+        Visit(length, empty: empty);
+        EmitConstant(_pool, typeof(ScratchPool));
+        EmitInt(_scratch.Count - 1);
+        Op(OpCodes.Ldloca, held);
+        Op(OpCodes.Call, ScratchPool.TakeMethodInfo);
+    }
+
+    // Before returning, every site's buffer goes back to the pool (the result waits in a local meanwhile).
+    private void GiveBackScratch(Type returnType)
+    {
+        if (_pool is null) return;
+        _pool.Resize(_scratch.Count);
+        var result = returnType == typeof(void) ? null : _il.DeclareLocal(returnType);
+        if (result is not null) _il.Emit(OpCodes.Stloc, result);
+        int k = _constantIndex[_pool];
+        for (int slot = 0; slot < _scratch.Count; slot++)
+        {
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Ldc_I4, k);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            _il.Emit(OpCodes.Castclass, typeof(ScratchPool));
+            ScratchPool.EmitGive(_il, slot, _scratch[slot]);
+        }
+        if (result is not null) _il.Emit(OpCodes.Ldloc, result);
     }
 
     private enum Kind : byte { Visit, Emit, Mark, Free }
@@ -207,6 +244,9 @@ internal sealed partial class ILEmitter
             case IndexExpression ix:
                 if (ix.Indexer is not null) throw Unsupported(e, $"the indexer {ix.Indexer.Name}");
                 ReadElement(ix.Object!, ix.Arguments, e, empty);
+                break;
+            case MethodCallExpression call when call.Method == ScratchPool.Scratch:
+                TakeScratch(call.Arguments[0], empty);
                 break;
             case MethodCallExpression call:
                 Call(call.Object, call.Method, call.Arguments, e, empty);

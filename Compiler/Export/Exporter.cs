@@ -71,12 +71,19 @@ internal static partial class Exporter
         private readonly int _depth;
 
         private readonly IReadOnlyDictionary<int, List<Expression>> _sinks;
+        private readonly bool _deferAbsorbed;
+
+        /// <summary>With deferral, the statements of the absorbed scatters (by node), for the caller to place after the
+        /// body's pairs in output order; their operands stay live to the end of the body.</summary>
+        public Dictionary<int, Expression> Deferred { get; } = new();
         private int[] _readByNodes = [];
 
         public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0,
-            IReadOnlyDictionary<int, List<Expression>>? sinks = null, IReadOnlyDictionary<int, Expression>? accumulateInto = null)
+            IReadOnlyDictionary<int, List<Expression>>? sinks = null, IReadOnlyDictionary<int, Expression>? accumulateInto = null,
+            bool deferAbsorbed = false)
         {
             AccumulateInto = accumulateInto;
+            _deferAbsorbed = deferAbsorbed && accumulateInto is not null;
             _sinks = sinks ?? new Dictionary<int, List<Expression>>();
             _prefix = prefix;
             _depth = depth;
@@ -125,7 +132,7 @@ internal static partial class Exporter
             // scatter needs something computed after the sum and nothing in between reads the sum.
             for (int i = 0; i < nodes.Length; i++)
                 if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
-                    && !_fusedScatters.Contains(partner))
+                    && !_fusedScatters.Contains(partner) && !(_deferAbsorbed && AccumulateInto!.ContainsKey(partner)))
                 {
                     _fusion[i] = (partner, offsets, atScatter);
                     _fusedScatters.Add(partner);
@@ -139,6 +146,7 @@ internal static partial class Exporter
             {
                 ref readonly var n = ref nodes[i];
                 if (_materialized[i]) home[i] = _fusion.TryGetValue(i, out var fused) && fused.AtScatter ? fused.Partner : i;
+                if (_deferAbsorbed && AccumulateInto!.ContainsKey(i)) home[i] = nodes.Length;
                 for (int j = 0; j < n.Arity; j++)
                 {
                     int o = n.Operand(j);
@@ -222,12 +230,21 @@ internal static partial class Exporter
         public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs) ExportBody(
             Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth, IReadOnlyDictionary<int, Expression>? accumulateInto = null)
         {
-            var state = new ExportState(body, parameters, prefix, depth, accumulateInto: accumulateInto);
+            var (variables, statements, outputs, _) = ExportBody(body, parameters, prefix, depth, accumulateInto, deferAbsorbed: false);
+            return (variables, statements, outputs);
+        }
+
+        /// <summary>As the other overload; with <paramref name="deferAbsorbed"/>, the absorbed scatters' statements are
+        /// returned by node instead of placed in the body (see <see cref="Deferred"/>).</summary>
+        public static (List<ParameterExpression> Variables, List<Expression> Statements, Expression[] Outputs, IReadOnlyDictionary<int, Expression> Deferred) ExportBody(
+            Graph body, IReadOnlyList<Expression> parameters, string prefix, int depth, IReadOnlyDictionary<int, Expression>? accumulateInto, bool deferAbsorbed)
+        {
+            var state = new ExportState(body, parameters, prefix, depth, accumulateInto: accumulateInto, deferAbsorbed: deferAbsorbed);
             var statements = state.Statements();
             var outputs = new Expression[body.OutputCount];
             for (int k = 0; k < outputs.Length; k++) outputs[k] = state.Output(k);
             statements.InsertRange(0, state.SpillAllocations());
-            return (state.Variables, statements, outputs);
+            return (state.Variables, statements, outputs, state.Deferred);
         }
 
         public List<Expression> Statements()
@@ -277,14 +294,14 @@ internal static partial class Exporter
                     }
                     var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
                     // A narrow window of elements is carried in registers, a wide one gathered, others scattered.
-                    statements.Add(offsets is null
+                    statements.Add(ScratchArrays(partner, offsets is null
                         ? LoopEmitter.EmitSumAndScatter(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
                             t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], _depth, into)
                         : offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
                         ? LoopEmitter.EmitSumAndCarry(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
                             t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
                         : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
-                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into));
+                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)));
                     continue;
                 }
                 if (LoopEmitter.IsStatement(n.Op))
@@ -293,7 +310,9 @@ internal static partial class Exporter
                     for (int j = 0; j < n.Arity; j++) args[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
                     if (AccumulateInto is not null && AccumulateInto.TryGetValue(i, out var outer))
                     {
-                        statements.Add(LoopEmitter.EmitScatterInto(n, args, outer, _depth));
+                        var absorbedStatement = LoopEmitter.EmitScatterInto(n, args, outer, _depth);
+                        if (_deferAbsorbed) Deferred[i] = absorbedStatement;
+                        else statements.Add(absorbedStatement);
                         _expr[i] = Expression.Default(typeof(double[]));
                         continue;
                     }
@@ -301,13 +320,39 @@ internal static partial class Exporter
                     (_expiring[_lastUse[i]] ??= new()).Add(target);
                     _expr[i] = target;
                     var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
-                    statements.Add(LoopEmitter.Emit(n, args, target, _depth, into));
+                    statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
                     continue;
                 }
                 if (_hoisted.Contains(i)) continue; // computed early, for a fused loop
                 EmitScalar(i, statements, operands);
             }
             return statements;
+        }
+
+        /// <summary>
+        /// The statement that builds array node <paramref name="node"/>, its arrays made <see cref="Intrinsics.Scratch"/>
+        /// when the node is not an output: then the node's array, and every array built inside its loops (their
+        /// iterations' arrays, whole arrays added into it), is dead before the statement runs again.
+        /// </summary>
+        private Expression ScratchArrays(int node, Expression statement)
+        {
+            if (_g[node].Kind != ValueKind.Array || InPlace is { } ip && ip.Node == node) return statement;
+            _outputSet ??= new HashSet<int>(_g.Outputs.ToArray());
+            return _outputSet.Contains(node) ? statement : ScratchRewriter.Instance.Visit(statement);
+        }
+
+        private HashSet<int>? _outputSet;
+
+        /// <summary>Rewrites <c>new double[n]</c> as <c>Intrinsics.Scratch(n)</c>.</summary>
+        private sealed class ScratchRewriter : ExpressionVisitor
+        {
+            public static readonly ScratchRewriter Instance = new();
+            private static readonly System.Reflection.MethodInfo Scratch = typeof(Intrinsics).GetMethod(nameof(Intrinsics.Scratch))!;
+
+            protected override Expression VisitNewArray(NewArrayExpression node) =>
+                node.NodeType == ExpressionType.NewArrayBounds && node.Type == typeof(double[])
+                    ? Expression.Call(Scratch, Visit(node.Expressions[0]))
+                    : base.VisitNewArray(node);
         }
 
         /// <summary>A node that is not a loop: an inline expression, or a variable's assignment.</summary>

@@ -57,12 +57,14 @@ internal static partial class LoopEmitter
         int pairs = ScatterPrimitive.PairCount(scatter);
         bool assigns = ScatterPrimitive.IsAssignment(scatter);
         var (mergedGraph, captureExpressions) = Merge(sum, sumOperands, sumCaptureNodes, scatterOperands, scatterCaptureNodes, [body]);
-        var absorbed = Absorbable(mergedGraph, mergedGraph.Outputs[(1 + 2 * pairs)..].ToArray(), pairs, assigns, array);
+        var whole = mergedGraph.Outputs[(1 + 2 * pairs)..].ToArray();
+        var absorbed = Absorbable(mergedGraph, whole, pairs, assigns, array);
         var loop = For(scatterOperands[1], scatterOperands[2], depth, (k, statements) =>
         {
-            var (variables, inner, outputs) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1, absorbed);
+            var (variables, inner, outputs, deferred) = Exporter.ExportState.ExportBody(mergedGraph, new Expression[] { k }.Concat(captureExpressions).ToArray(), "k_", depth + 1,
+                absorbed, MustDefer(absorbed, pairs, whole));
             var all = new List<Expression>(inner) { Expression.Assign(acc, Expression.Add(acc, outputs[0])) };
-            WritePairs(all, array, outputs, 1, pairs, assigns, wholeArrays: absorbed is null, depth);
+            WritePairs(all, array, outputs, 1, pairs, assigns, depth, whole, absorbed, deferred);
             statements.Add(Expression.Block(variables, all));
         });
         return Expression.Block([acc, array],

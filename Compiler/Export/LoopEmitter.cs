@@ -330,21 +330,24 @@ internal static partial class LoopEmitter
         var region = n.Region!;
         int pairs = ScatterPrimitive.PairCount(n);
         bool assigns = ScatterPrimitive.IsAssignment(n);
-        var absorbed = Absorbable(region.Body, region.Body.Outputs[(2 * pairs)..].ToArray(), pairs, assigns, array);
+        var whole = region.Body.Outputs[(2 * pairs)..].ToArray();
+        var absorbed = Absorbable(region.Body, whole, pairs, assigns, array);
         var loop = For(operands[1], operands[2], depth, (i, statements) =>
         {
-            var (variables, body, outputs) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1, absorbed);
+            var (variables, body, outputs, deferred) = Exporter.ExportState.ExportBody(region.Body, Parameters(i, operands, ScatterPrimitive.Captures), Prefix(i), depth + 1,
+                absorbed, MustDefer(absorbed, pairs, whole));
             var all = new List<Expression>(body);
-            WritePairs(all, array, outputs, 0, pairs, assigns, wholeArrays: absorbed is null, depth);
+            WritePairs(all, array, outputs, 0, pairs, assigns, depth, whole, absorbed, deferred);
             statements.Add(Expression.Block(variables, all));
         });
         return Expression.Block([array], NewOrCleared(array, operands[0], into), loop, Expression.Assign(target, array));
     }
 
     /// <summary>A scatter body's writes: each (index, value) pair from <paramref name="first"/> on stored or added into
-    /// <paramref name="array"/>, then (unless absorbed) each whole array after the pairs added element by element.</summary>
+    /// <paramref name="array"/>, then each whole array (body node <paramref name="whole"/>[d]) after the pairs, in order:
+    /// added element by element, or, absorbed, its deferred statement (or nothing: already in the body).</summary>
     private static void WritePairs(List<Expression> statements, Expression array, Expression[] outputs, int first, int pairs, bool assigns,
-        bool wholeArrays, int depth)
+        int depth, IReadOnlyList<int> whole, IReadOnlyDictionary<int, Expression>? absorbed, IReadOnlyDictionary<int, Expression> deferred)
     {
         for (int p = 0; p < pairs; p++)
         {
@@ -352,10 +355,17 @@ internal static partial class LoopEmitter
             var value = outputs[first + 2 * p + 1];
             statements.Add(assigns ? Expression.Assign(element, value) : AddTo(element, value));
         }
-        if (wholeArrays)
-            for (int d = first + 2 * pairs; d < outputs.Length; d++) statements.Add(AddWhole(array, outputs[d], depth + 1));
+        for (int d = 0; d < whole.Count; d++)
+        {
+            if (absorbed is null || !absorbed.ContainsKey(whole[d])) statements.Add(AddWhole(array, outputs[first + 2 * pairs + d], depth + 1));
+            else if (deferred.TryGetValue(whole[d], out var statement)) statements.Add(statement);
+        }
         statements.Add(Expression.Empty());
     }
+
+    /// <summary>Absorbed scatters must follow the pairs, in output order, when anything else writes in the same iteration.</summary>
+    private static bool MustDefer(IReadOnlyDictionary<int, Expression>? absorbed, int pairs, IReadOnlyList<int> whole) =>
+        absorbed is not null && (pairs > 0 || whole.Count > 1);
 
     private static Expression EmitAssemble(in Node n, Expression[] operands, Expression target, int depth, Expression? into)
     {

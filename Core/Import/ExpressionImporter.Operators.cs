@@ -152,6 +152,11 @@ internal sealed partial class ExpressionImporter
         }
         if (Descend(f, call.Arguments)) return;
         var args = PopValues(call.Arguments.Count);
+        if (method == ScratchMethod)
+        {
+            PushNewArray(args[0], call.Arguments[0]);
+            return;
+        }
         // Integer Math.Min/Max/Abs in index arithmetic (a band's width): selects over ints.
         if (method.DeclaringType == typeof(Math) && method.ReturnType == typeof(int) && method.GetParameters().All(p => p.ParameterType == typeof(int))
             && method.Name is nameof(Math.Min) or nameof(Math.Max) or nameof(Math.Abs))
@@ -217,9 +222,9 @@ internal sealed partial class ExpressionImporter
             _values.Push(Val.Ref(array));
             return;
         }
-        if (v.Length == 1 && LengthParameter(v[0]) < 0 && !(v[0].Reference is null && v[0].Node >= 0 && _b.IsConstant(v[0].Node, out _)))
+        if (v.Length == 1)
         {
-            _values.Push(Val.Ref(new FreshArray(Scalar(v[0], na.Expressions[0], ValueKind.Int32))));
+            PushNewArray(v[0], na.Expressions[0]);
             return;
         }
         var dims = new Extent[v.Length];
@@ -227,6 +232,20 @@ internal sealed partial class ExpressionImporter
             dims[i] = LengthParameter(v[i]) is int p and >= 0 ? Extent.LengthOf(p) : Extent.Of(IndexOf(v[i], na.Expressions[i]));
         _values.Push(Val.Ref(new LocalArray(dims)));
     }
+
+    /// <summary><c>new double[n]</c> (or <see cref="Intrinsics.Scratch"/>(n), which exported derivatives write for it).</summary>
+    private void PushNewArray(Val length, Expression lengthExpression)
+    {
+        if (LengthParameter(length) < 0 && !(length.Reference is null && length.Node >= 0 && _b.IsConstant(length.Node, out _)))
+        {
+            _values.Push(Val.Ref(new FreshArray(Scalar(length, lengthExpression, ValueKind.Int32))));
+            return;
+        }
+        var extent = LengthParameter(length) is int p and >= 0 ? Extent.LengthOf(p) : Extent.Of(IndexOf(length, lengthExpression));
+        _values.Push(Val.Ref(new LocalArray([extent])));
+    }
+
+    private static readonly MethodInfo ScratchMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.Scratch))!;
 
     private void StepIndex(in Frame f, IndexExpression ix)
     {
