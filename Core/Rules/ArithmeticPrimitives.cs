@@ -200,14 +200,37 @@ internal sealed class MulPrimitive : BinaryOperatorPrimitive
     // x·x: one term 2·(x·t) instead of x·t + t·x (equal bit for bit, and half the nodes).
     public override int Jvp(DerivativeContext cx, int node, ReadOnlySpan<int> t)
     {
-        var n = cx.Builder[node];
+        var b = cx.Builder;
+        var n = b[node];
+        if (IsCube(b, n, out int square))
+            return t[1 - square] == DerivativeContext.Zero ? DerivativeContext.Zero : b.Mul(b.Mul(cx.Const(3), t[1 - square]), n.Operand(square));
         if (n.A != n.B) return base.Jvp(cx, node, t);
         return cx.Builder.Mul(cx.Const(2), cx.Builder.Mul(n.A, t[0]));
     }
 
+    /// <summary>Whether the product is x·(x·x) or (x·x)·x; <paramref name="square"/> is the operand that is x·x.</summary>
+    /// <remarks>Its derivative is then 3·x²·t in one term, as one writes d(x³) by hand (P3's i6 = i2·i2·i2), instead of
+    /// the product rule's x²·t + x·(2·(x·t)); the value of x·x is shared with the primal.</remarks>
+    private static bool IsCube(GraphBuilder b, in Node n, out int square)
+    {
+        square = -1;
+        if (n.Kind != ValueKind.Double || n.A == n.B) return false;
+        bool IsSquareOf(int candidate, int x) => ReferenceEquals(b[candidate].Op, Primitives.Mul) && b[candidate].A == x && b[candidate].B == x;
+        if (IsSquareOf(n.A, n.B)) square = 0;
+        else if (IsSquareOf(n.B, n.A)) square = 1;
+        return square >= 0;
+    }
+
     public override void Vjp(DerivativeContext cx, int node, int ct, ReadOnlySpan<bool> wanted, Span<int> contributions)
     {
-        var n = cx.Builder[node];
+        var b = cx.Builder;
+        var n = b[node];
+        if (IsCube(b, n, out int square))
+        {
+            contributions[square] = DerivativeContext.Zero;
+            contributions[1 - square] = wanted[1 - square] ? b.Mul(b.Mul(cx.Const(3), ct), n.Operand(square)) : DerivativeContext.Zero;
+            return;
+        }
         if (n.A != n.B) { base.Vjp(cx, node, ct, wanted, contributions); return; }
         // (2·ȳ)·x rather than 2·(ȳ·x): a sum of squares (r² = dx² + dy² + dz²) then doubles its cotangent once, not
         // once per square. Equal bit for bit (doubling is exact) unless 2·ȳ overflows or ȳ·x is subnormal.

@@ -17,6 +17,26 @@ public class GoldenGradientTests
         Assert.Equal("(x, y) => new double[] { x * (2.0 * y), x * x }", Diff.Gradient(f).ToCSharp());
     }
 
+    /// <summary>A cube, either association, differentiates as 3·x² (sharing x·x with the value), not by the product rule.</summary>
+    [Fact]
+    public void Cubes_differentiate_as_three_x_squared()
+    {
+        Expression<Func<double, double, double>> f = (x, y) => x * x * x * y + y * (y * y);
+        Assert.Equal(
+            """
+            (x, y) =>
+            {
+                double v0;
+                v0 = x * x;
+                return new double[] { v0 * (3.0 * y), x * v0 + 3.0 * (y * y) };
+            }
+            """.ReplaceLineEndings("\n"),
+            Diff.Gradient(f).ToCSharp());
+        Assert.Equal("x => 6.0", Diff.Derivative((double x) => x * x * x, order: 3).ToCSharp());
+        var h = Diff.Hessian(f).Compile()(1.5, -0.5);
+        Assert.Equal(new[,] { { 6 * 1.5 * -0.5, 3 * 1.5 * 1.5 }, { 3 * 1.5 * 1.5, 6 * -0.5 } }, h);
+    }
+
     [Fact]
     public void Exp_times_sin_computes_each_transcendental_once()
     {
