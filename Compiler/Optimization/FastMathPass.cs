@@ -26,6 +26,8 @@ internal sealed class FastMathPass : RewritePass
         for (int round = 0; round < 8; round++)
         {
             var made = b[result];
+            // The builder may simplify a node into one of its operands, a loop among them: nothing here rewrites loops.
+            if (made.Args is not null) break;
             Span<int> operands = [made.A, made.B, made.C];
             int next = RewriteOnce(b, made, operands[..made.Arity], result);
             if (next == result) break;

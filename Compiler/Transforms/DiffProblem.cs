@@ -116,6 +116,7 @@ internal sealed class DiffProblem
         options ??= DiffOptions.Default;
         var selected = wrt is null ? null : Select(f, wrt, operation);
         var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None);
+        if (options.Optimization != OptimizationLevel.None) function = TermReroller.Reroll(function);
         var b = function.Builder;
         var shapes = function.Parameters;
         int[] wrtNodes, positions;
@@ -267,6 +268,7 @@ internal sealed class DiffProblem
         var lengths = new Dictionary<int, int>();
         if (!InputExtent.IsFixed) lengths[ArrayParameter] = InputLength;
         foreach (var (parameter, length) in requirements) lengths[parameter] = length;
+        foreach (var (parameter, length) in Function.ElementsRead) lengths[parameter] = Math.Max(lengths.GetValueOrDefault(parameter), length);
         // A direction read by loops is read at every index of x: it must be as long as x.
         var asLongAs = new Dictionary<int, int>();
         if (HasWholeArray && DirectionParameter is int direction) asLongAs[direction] = 0;

@@ -69,5 +69,9 @@ internal sealed class ImportedFunction
     /// <summary>Columns of a matrix.</summary>
     public Extent Columns { get; }
 
+    /// <summary>Array parameters whose elements the function reads at constant indices where its graph no longer shows
+    /// them (terms rerolled into a loop): parameter → elements required.</summary>
+    public IReadOnlyDictionary<int, int> ElementsRead { get; init; } = new Dictionary<int, int>();
+
     public Graph ToGraph() => Builder.Build(Outputs);
 }

@@ -271,4 +271,13 @@ public sealed class PassRegressionTests
             + "\n" + string.Join("\n", lines.Where(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).Take(8));
         return (process.ExitCode, summary);
     }
+
+    /// <summary>Fast-math rewrote whatever a node simplified into, reading three operands even of a loop (x·1.0 → the sum).</summary>
+    [Fact]
+    public void Fast_math_leaves_a_loop_a_product_simplified_into_alone()
+    {
+        System.Linq.Expressions.Expression<Func<double[], double>> f = x => Enumerable.Range(0, x.Length).Sum(i => x[i] * x[i]) * 1.0;
+        var g = Diff.Gradient(f, new DiffOptions { Optimization = OptimizationLevel.FastMath }).Compile()([1.5, -2.0]);
+        Assert.Equal(new[] { 3.0, -4.0 }, g);
+    }
 }
