@@ -18,7 +18,10 @@ namespace ExprDiff;
 /// as the loops ExprDiff imports it to: same values, but argument lengths are checked before the work (an
 /// <see cref="ArgumentException"/> naming the parameter) where <c>Compile()</c> would fail midway.</para>
 /// <para>Thread safety: compiling is thread-safe, and a compiled delegate keeps no state between calls (its
-/// variables are locals of the call), so any number of threads may call one delegate at once.</para>
+/// variables are locals of the call), so any number of threads may call one delegate at once. The one thing it keeps is
+/// a pool of buffers for <see cref="Intrinsics.Scratch"/> (arrays local to a loop iteration): a call takes a buffer out
+/// of its slot atomically and puts it back when it returns, so two calls never share one; a call that finds a slot
+/// empty (another thread holds its buffer) allocates its own.</para>
 /// </remarks>
 public static class ILBackend
 {
