@@ -38,24 +38,24 @@ internal static partial class LoopEmitter
         if (assigns || outputs.Count == 0) return null;
         Dictionary<int, Expression>? result = null;
         foreach (int node in outputs)
-            if (IsAbsorbable(body, node, nestedAllowed: true))
+            if (AbsorbableLayout(body, node, nestedAllowed: true) is not null)
                 (result ??= new())[node] = array;
         return result;
     }
 
-    /// <summary>Whether body node <paramref name="node"/> is an additive scatter that <see cref="Classify"/> accepts and that
-    /// nothing but one whole-array output reads.</summary>
-    private static bool IsAbsorbable(Graph body, int node, bool nestedAllowed)
+    /// <summary>The layout (<see cref="Classify"/>) of body node <paramref name="node"/> when it is an additive scatter that
+    /// nothing but one whole-array output reads; else null.</summary>
+    private static ScatterLayout? AbsorbableLayout(Graph body, int node, bool nestedAllowed)
     {
         var n = body[node];
-        if (!ReferenceEquals(n.Op, Primitives.Scatter) || ScatterPrimitive.IsAssignment(n) || Classify(n) is not { } layout) return false;
-        if (!nestedAllowed && layout.Nested.Length > 0) return false;
+        if (!ReferenceEquals(n.Op, Primitives.Scatter) || ScatterPrimitive.IsAssignment(n) || Classify(n) is not { } layout) return null;
+        if (!nestedAllowed && layout.Nested.Length > 0) return null;
         int uses = 0;
         foreach (int o in body.Outputs) if (o == node) uses++;
         foreach (var other in body.Nodes)
             for (int j = 0; j < other.Arity; j++)
                 if (other.Operand(j) == node) uses++;
-        return uses == 1;
+        return uses == 1 ? layout : null;
     }
 
     /// <summary>
@@ -120,15 +120,14 @@ internal static partial class LoopEmitter
     private static NestedBlock? Block(Graph body, int node, int output)
     {
         var n = body[node];
-        if (!IsAbsorbable(body, node, nestedAllowed: false)) return null;
+        if (AbsorbableLayout(body, node, nestedAllowed: false) is not { } layout) return null;
         bool Constant(int m, out int v)
         {
             v = (int)body[m].Value;
             return ReferenceEquals(body[m].Op, Primitives.Constant) && body[m].Kind == ValueKind.Int32;
         }
         if (!Constant(n.Operand(1), out int first) || !Constant(n.Operand(2), out int count) || count < 0) return null;
-        var layout = Classify(n)!;
-        if (count * layout.Pairs.Length > MaxNestedElements) return null;
+        if ((long)count * layout.Pairs.Length > MaxNestedElements) return null;
         int stride = 0;
         var offsets = new List<int>();
         foreach (var pair in layout.Pairs)
