@@ -89,6 +89,38 @@ internal sealed class SimdEmitter
         }
     }
 
+    /// <summary>A branch every lane computes must be pure arithmetic: no call of a user's function (it might throw or have
+    /// effects where its branch is not taken), no integer division.</summary>
+    private static void RequireHarmless(Expression branch)
+    {
+        var pending = new Stack<Expression>();
+        pending.Push(branch);
+        while (pending.Count > 0)
+        {
+            var e = pending.Pop();
+            switch (e)
+            {
+                case MethodCallExpression call when call.Method.DeclaringType != typeof(Math) && call.Method.DeclaringType != typeof(Intrinsics):
+                    throw No(call, $"the call to {call.Method.Name} in a conditional branch (it must not run where the branch is not taken)");
+                case BinaryExpression { NodeType: ExpressionType.Divide or ExpressionType.Modulo } b when b.Type == typeof(int):
+                    throw No(b, "an integer division in a conditional branch");
+            }
+            foreach (var child in Children(e)) pending.Push(child);
+        }
+    }
+
+    private static IEnumerable<Expression> Children(Expression e) => e switch
+    {
+        BinaryExpression b => [b.Left, b.Right],
+        UnaryExpression u => [u.Operand],
+        ConditionalExpression c => [c.Test, c.IfTrue, c.IfFalse],
+        MethodCallExpression m => m.Object is null ? m.Arguments : m.Arguments.Prepend(m.Object),
+        BlockExpression b => b.Expressions,
+        IndexExpression ix => ix.Arguments.Prepend(ix.Object!),
+        MemberExpression { Expression: { } inner } => [inner],
+        _ => [],
+    };
+
     private static NotSupportedException No(Expression e, string what) => new($"{what} ({e.NodeType} node) has no vector form");
 
     /// <summary>A statement of the body; the lambda's result (the value) is stored for the four points.</summary>
@@ -129,6 +161,12 @@ internal sealed class SimdEmitter
                 return;
             }
             case DefaultExpression { Type: var t } when t == typeof(void):
+                return;
+            case ConditionalExpression { Type: var t, IfFalse: DefaultExpression } c when t == typeof(void):
+                // Values needed only under a condition are computed in every lane, as both branches of a conditional
+                // value are: the lanes where the condition fails are discarded by the selects that read them.
+                RequireHarmless(c.IfTrue);
+                Statement(c.IfTrue);
                 return;
         }
         if (!isResult) throw No(e, "a statement");
@@ -237,6 +275,8 @@ internal sealed class SimdEmitter
                 Binary(b);
                 return;
             case ConditionalExpression c when c.Type == typeof(double):
+                RequireHarmless(c.IfTrue);
+                RequireHarmless(c.IfFalse);
                 Value(c.Test);
                 Value(c.IfTrue);
                 Value(c.IfFalse);

@@ -33,6 +33,7 @@ internal static partial class Exporter
     public static LambdaExpression Export(Graph graph, ResultLayout layout, IReadOnlyList<ParameterExpression> parameters, Type delegateType,
         IReadOnlyDictionary<int, int>? minimumLengths = null, IReadOnlyDictionary<int, int>? asLongAs = null)
     {
+        graph = GuardOrder.Apply(graph);
         // Gradient elements are written as soon as they are computed, so what they read dies early.
         var sinks = new Dictionary<int, List<Expression>>();
         if (layout is WriteLayout wl)
@@ -94,10 +95,32 @@ internal static partial class Exporter
             _materialized = new bool[n];
             _lastUse = new int[n];
             _expiring = new List<Expression>[n + 1];
+            _guards = ExecutionGuards.Compute(graph, computedInOrder: true, out var weakened);
+            _lazy = Lazy(graph, weakened);
             Plan();
         }
 
         public List<ParameterExpression> Variables { get; } = new();
+
+        // The condition under which each node is needed (null: always); a variable computed under one is assigned in an if.
+        private readonly Guard?[] _guards;
+        // Nodes that may fail and have no exact guard: computed where first read (see EmitLazy).
+        private readonly bool[] _lazy;
+
+        private static bool[] Lazy(Graph graph, bool[] weakened)
+        {
+            var lazy = new bool[graph.NodeCount];
+            var risky = new bool[graph.NodeCount];
+            for (int i = 0; i < graph.NodeCount; i++)
+            {
+                ref readonly var n = ref graph[i];
+                risky[i] = n.Op.MayFail(n);
+                for (int j = 0; j < n.Arity && !risky[i]; j++) risky[i] = risky[n.Operand(j)];
+                lazy[i] = weakened[i] && risky[i] && n.Arity > 0 && !LoopEmitter.IsStatement(n.Op)
+                    && n.Kind is ValueKind.Double or ValueKind.Int32 or ValueKind.Boolean;
+            }
+            return lazy;
+        }
 
         private void Plan()
         {
@@ -117,6 +140,7 @@ internal static partial class Exporter
             {
                 ref readonly var n = ref nodes[i];
                 if (IsLeaf(n)) { _expr[i] = Leaf(n); continue; }
+                if (_lazy[i]) continue; // a variable and a flag, computed where first read
                 int d = 0;
                 for (int j = 0; j < n.Arity; j++)
                 {
@@ -128,10 +152,16 @@ internal static partial class Exporter
                 if (_materialized[i]) depth[i] = 0;
             }
 
+            // A guarded variable is assigned in `if (guard)`: the conditions it reads are variables too.
+            for (int i = 0; i < nodes.Length; i++)
+                if (_materialized[i] && _guards[i] is { } guard)
+                    foreach (int c in guard.Literals)
+                        if (_expr[c] is null && !_lazy[c]) _materialized[c] = true;
+
             // Sums fused with a scatter are computed where the fused loop is: at the sum, or at the scatter when the
             // scatter needs something computed after the sum and nothing in between reads the sum.
             for (int i = 0; i < nodes.Length; i++)
-                if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
+                if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && _guards[i] is null && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
                     && !_fusedScatters.Contains(partner) && !(_deferAbsorbed && AccumulateInto!.ContainsKey(partner)))
                 {
                     _fusion[i] = (partner, offsets, atScatter);
@@ -151,11 +181,36 @@ internal static partial class Exporter
                 {
                     int o = n.Operand(j);
                     if (_materialized[o]) _lastUse[o] = Math.Max(_lastUse[o], home[i]);
+                    else if (_lazy[o]) home[o] = Math.Max(home[o], home[i]); // read by every user: what it reads lives as long
                     else if (_expr[o] is null) home[o] = home[i];
                 }
             }
+            for (int i = 0; i < nodes.Length; i++)
+                if (_materialized[i] && _guards[i] is { } guard)
+                    foreach (int c in guard.Literals)
+                        if (_materialized[c]) _lastUse[c] = Math.Max(_lastUse[c], home[i]);
             foreach (int o in _g.Outputs)
                 _lastUse[o] = IsSunk(o) && !IsOutputReadByResult(o) ? Math.Max(_lastUse[o], o + 1) : nodes.Length;
+        }
+
+        /// <summary>The test of a guard: its terms joined by ||, each term's literals by &amp;&amp; from the outermost.</summary>
+        private Expression GuardTest(Guard guard)
+        {
+            if (guard.Terms.Count == 0) return Expression.Constant(false);
+            Expression? any = null;
+            foreach (var term in guard.Terms)
+            {
+                Expression? all = null;
+                foreach (var l in term)
+                {
+                    var c = _expr[l.Node] ?? throw new InvalidOperationException($"guard literal v{l.Node} has no value yet.");
+                    var literal = l.Value ? c : Expression.Not(c);
+                    all = all is null ? literal : Expression.AndAlso(all, literal);
+                }
+                all ??= Expression.Constant(true);
+                any = any is null ? all : Expression.OrElse(any, all);
+            }
+            return any!;
         }
 
         /// <summary>A node written to its destinations right where it is computed (see the sinks).</summary>
@@ -250,83 +305,121 @@ internal static partial class Exporter
         public List<Expression> Statements()
         {
             var statements = new List<Expression>();
-            var nodes = _g.Nodes;
             var operands = new Expression[3];
-            for (int i = 0; i < nodes.Length; i++)
+            for (int i = 0; i < _g.NodeCount; i++)
             {
                 if (_expiring[i] is { } dead)
                     foreach (var v in dead) Free(v);
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
-                var n = nodes[i];
-                int sumNode = i;
-                if (_deferredSum.TryGetValue(i, out int deferred)) { sumNode = deferred; n = nodes[sumNode]; }
-                else if (_fusedInto.Contains(i)) continue; // emitted with the sum it was fused with
-                if (_fusion.TryGetValue(sumNode, out var fusion))
+                if (_lazy[i]) { EmitLazy(i, statements); continue; }
+                int before = statements.Count;
+                _allocatingGuarded = _guards[i] is not null;
+                EmitNode(i, statements, operands);
+                _allocatingGuarded = false;
+                if (_guards[i] is not { } guard) continue;
+                // Needed only under its guard: computed only then (the branch not taken reads, divides and calls nothing).
+                if (statements.Count > before)
                 {
-                    if (fusion.AtScatter && sumNode == i) continue; // emitted with its scatter, later
-                    int partner = fusion.Partner;
-                    var offsets = fusion.Offsets;
-                    var t = nodes[partner];
-                    if (_hoist.TryGetValue(sumNode, out var early))
-                        foreach (int o in early)
-                        {
-                            EmitScalar(o, statements, operands);
-                            _hoisted.Add(o);
-                        }
-                    var sumArgs = new Expression[n.Arity];
-                    for (int j = 0; j < n.Arity; j++) sumArgs[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
-                    var scatterArgs = new Expression[t.Arity];
-                    for (int j = 0; j < t.Arity; j++) scatterArgs[j] = Operand(t.Operand(j), t.Op.OperandKind(j, t));
-                    var sumTarget = Allocate(typeof(double));
-                    (_expiring[_lastUse[sumNode]] ??= new()).Add(sumTarget);
-                    _expr[sumNode] = sumTarget;
-                    var scatterTarget = Allocate(typeof(double[]));
-                    (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
-                    _expr[partner] = scatterTarget;
-                    _fusedInto.Add(partner);
-                    if (AccumulateInto is not null && AccumulateInto.TryGetValue(partner, out var enclosing))
-                    {
-                        // The scatter adds into an enclosing loop's array as it goes, in the sum's loop.
-                        statements.Add(LoopEmitter.EmitScatterInto(t, scatterArgs, enclosing, _depth,
-                            (n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..])));
-                        _expr[partner] = Expression.Default(typeof(double[]));
-                        continue;
-                    }
-                    var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
-                    // A narrow window of elements is carried in registers, a wide one gathered, others scattered.
-                    statements.Add(ScratchArrays(partner, offsets is null
-                        ? LoopEmitter.EmitSumAndScatter(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
-                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], _depth, into)
-                        : offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
-                        ? LoopEmitter.EmitSumAndCarry(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
-                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
-                        : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
-                            t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)));
-                    continue;
+                    var guarded = statements.GetRange(before, statements.Count - before);
+                    statements.RemoveRange(before, statements.Count - before);
+                    statements.Add(Expression.IfThen(GuardTest(guard), guarded.Count == 1 ? guarded[0] : Expression.Block(guarded)));
                 }
-                if (LoopEmitter.IsStatement(n.Op))
-                {
-                    var args = new Expression[n.Arity];
-                    for (int j = 0; j < n.Arity; j++) args[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
-                    if (AccumulateInto is not null && AccumulateInto.TryGetValue(i, out var outer))
-                    {
-                        var absorbedStatement = LoopEmitter.EmitScatterInto(n, args, outer, _depth);
-                        if (_deferAbsorbed) Deferred[i] = absorbedStatement;
-                        else statements.Add(absorbedStatement);
-                        _expr[i] = Expression.Default(typeof(double[]));
-                        continue;
-                    }
-                    var target = Allocate(TypeOf(n.Kind));
-                    (_expiring[_lastUse[i]] ??= new()).Add(target);
-                    _expr[i] = target;
-                    var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
-                    statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
-                    continue;
-                }
-                if (_hoisted.Contains(i)) continue; // computed early, for a fused loop
-                EmitScalar(i, statements, operands);
+                if (Deferred.TryGetValue(i, out var deferredStatement)) Deferred[i] = Expression.IfThen(GuardTest(guard), deferredStatement);
             }
             return statements;
+        }
+
+        private void EmitNode(int i, List<Expression> statements, Expression[] operands)
+        {
+            var nodes = _g.Nodes;
+            var n = nodes[i];
+            int sumNode = i;
+            if (_deferredSum.TryGetValue(i, out int deferred)) { sumNode = deferred; n = nodes[sumNode]; }
+            else if (_fusedInto.Contains(i)) return; // emitted with the sum it was fused with
+            if (_fusion.TryGetValue(sumNode, out var fusion))
+            {
+                if (fusion.AtScatter && sumNode == i) return; // emitted with its scatter, later
+                int partner = fusion.Partner;
+                var offsets = fusion.Offsets;
+                var t = nodes[partner];
+                if (_hoist.TryGetValue(sumNode, out var early))
+                    foreach (int o in early)
+                    {
+                        EmitScalar(o, statements, operands);
+                        _hoisted.Add(o);
+                    }
+                var sumArgs = new Expression[n.Arity];
+                for (int j = 0; j < n.Arity; j++) sumArgs[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                var scatterArgs = new Expression[t.Arity];
+                for (int j = 0; j < t.Arity; j++) scatterArgs[j] = Operand(t.Operand(j), t.Op.OperandKind(j, t));
+                var sumTarget = Allocate(typeof(double));
+                (_expiring[_lastUse[sumNode]] ??= new()).Add(sumTarget);
+                _expr[sumNode] = sumTarget;
+                var scatterTarget = Allocate(typeof(double[]));
+                (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
+                _expr[partner] = scatterTarget;
+                _fusedInto.Add(partner);
+                if (AccumulateInto is not null && AccumulateInto.TryGetValue(partner, out var enclosing))
+                {
+                    // The scatter adds into an enclosing loop's array as it goes, in the sum's loop.
+                    statements.Add(LoopEmitter.EmitScatterInto(t, scatterArgs, enclosing, _depth,
+                        (n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..])));
+                    _expr[partner] = Expression.Default(typeof(double[]));
+                    return;
+                }
+                var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
+                // A narrow window of elements is carried in registers, a wide one gathered, others scattered.
+                statements.Add(ScratchArrays(partner, offsets is null
+                    ? LoopEmitter.EmitSumAndScatter(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                        t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], _depth, into)
+                    : offsets.Max() - offsets.Min() < LoopEmitter.MaxCarryWindow
+                    ? LoopEmitter.EmitSumAndCarry(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                        t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
+                    : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
+                        t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)));
+                return;
+            }
+            if (LoopEmitter.IsStatement(n.Op))
+            {
+                var args = new Expression[n.Arity];
+                for (int j = 0; j < n.Arity; j++) args[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+                if (AccumulateInto is not null && AccumulateInto.TryGetValue(i, out var outer))
+                {
+                    var absorbedStatement = LoopEmitter.EmitScatterInto(n, args, outer, _depth);
+                    if (_deferAbsorbed) Deferred[i] = absorbedStatement;
+                    else statements.Add(absorbedStatement);
+                    _expr[i] = Expression.Default(typeof(double[]));
+                    return;
+                }
+                var target = Allocate(TypeOf(n.Kind));
+                (_expiring[_lastUse[i]] ??= new()).Add(target);
+                _expr[i] = target;
+                var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
+                statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
+                return;
+            }
+            if (_hoisted.Contains(i)) return; // computed early, for a fused loop
+            EmitScalar(i, statements, operands);
+    }
+
+        /// <summary>
+        /// A node that may fail and is needed under a condition that cannot be tested where it is (the condition reads the
+        /// node itself, or is too large to keep): call by need. Its flag is cleared here, and every read is
+        /// <c>done ? v : (v = …, done = true, v)</c>, so it is computed exactly when first needed, and once.
+        /// </summary>
+        private void EmitLazy(int i, List<Expression> statements)
+        {
+            var n = _g[i];
+            var operands = new Expression[n.Arity];
+            for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
+            var e = MinOfNegativeZero(n) is int other ? MinAsMax(operands[other]) : n.Op.ToExpression(n, operands);
+            var value = Expression.Variable(e.Type, _prefix + Variables.Count);
+            Variables.Add(value);
+            var done = Expression.Variable(typeof(bool), _prefix + Variables.Count);
+            Variables.Add(done);
+            statements.Add(Expression.Assign(done, Expression.Constant(false)));
+            _expr[i] = Expression.Condition(done, value,
+                Expression.Block(Expression.Assign(value, e), Expression.Assign(done, Expression.Constant(true)), value));
         }
 
         /// <summary>A node that is not a loop: an inline expression, or a variable's assignment.</summary>
@@ -368,12 +461,26 @@ internal static partial class Exporter
         private Expression Operand(int node, ValueKind kind)
         {
             var e = _expr[node]!;
-            if (!_materialized[node] && !IsLeaf(_g[node])) _expr[node] = null; // inlined exactly once
+            if (!_materialized[node] && !_lazy[node] && !IsLeaf(_g[node])) _expr[node] = null; // inlined exactly once
             return e;
         }
 
+        // An array or pair assigned in an if keeps a variable of its own: a shared one would hold another value where the if
+        // is skipped, and the exported code read back (Diff of a Diff) could not tell which value a later read means.
+        private bool _allocatingGuarded;
+        private readonly HashSet<Expression> _unshared = new();
+
+        private static bool IsScalar(Type type) => type == typeof(double) || type == typeof(int) || type == typeof(bool);
+
         private Expression Allocate(Type type)
         {
+            if (_allocatingGuarded && !IsScalar(type))
+            {
+                var own = Expression.Variable(type, _prefix + Variables.Count);
+                Variables.Add(own);
+                _unshared.Add(own);
+                return own;
+            }
             if (_free.TryGetValue(type, out var stack) && stack.Count > 0) return stack.Pop();
             int count = _variableCounts.GetValueOrDefault(type);
             if (count >= MaxVariablesPerType)
@@ -402,7 +509,7 @@ internal static partial class Exporter
 
         private void Free(Expression v)
         {
-            if (_depth > 0 && _g.NodeCount <= MaxBodyWithoutReuse) return;
+            if (_depth > 0 && _g.NodeCount <= MaxBodyWithoutReuse || _unshared.Contains(v)) return;
             if (!_free.TryGetValue(v.Type, out var stack)) _free[v.Type] = stack = new Stack<Expression>();
             stack.Push(v);
         }

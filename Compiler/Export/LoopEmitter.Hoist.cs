@@ -34,11 +34,13 @@ internal static partial class LoopEmitter
             for (int j = 0; j < n.Arity; j++) read[n.Operand(j)] = true;
         }
         foreach (int o in body.Outputs) read[o] = true;
+        // A value needed only under a condition is computed under it, in the loop (hoisted, it would run unguarded).
+        var guards = ExecutionGuards.Compute(body, computedInOrder: true, out var weakened);
         var hoisted = new List<int>();
         for (int i = 0; i < count; i++)
         {
             var n = body[i];
-            if (variant[i] || !read[i] || ReferenceEquals(n.Op, Primitives.Input) || ReferenceEquals(n.Op, Primitives.Constant)
+            if (variant[i] || !read[i] || guards[i] is not null || weakened[i] || ReferenceEquals(n.Op, Primitives.Input) || ReferenceEquals(n.Op, Primitives.Constant)
                 || ReferenceEquals(n.Op, Primitives.ConstantArray) || n.Kind is ValueKind.Array or ValueKind.Matrix) continue;
             hoisted.Add(i);
         }

@@ -351,9 +351,9 @@ internal static partial class LoopEmitter
     {
         for (int p = 0; p < pairs; p++)
         {
-            var element = Expression.ArrayAccess(array, outputs[first + 2 * p]);
+            var index = outputs[first + 2 * p];
             var value = outputs[first + 2 * p + 1];
-            statements.Add(assigns ? Expression.Assign(element, value) : AddTo(element, value));
+            statements.Add(assigns ? Expression.Assign(Expression.ArrayAccess(array, index), value) : AddPair(array, index, value));
         }
         for (int d = 0; d < whole.Count; d++)
         {
@@ -372,11 +372,29 @@ internal static partial class LoopEmitter
         var array = Expression.Variable(typeof(double[]), "assembled");
         var statements = new List<Expression> { NewOrCleared(array, operands[0], into) };
         for (int p = 0; p < n.Aux; p++)
-            statements.Add(AddTo(Expression.ArrayAccess(array, operands[1 + 2 * p]), operands[2 + 2 * p]));
+            statements.Add(AddPair(array, operands[1 + 2 * p], operands[2 + 2 * p]));
         for (int d = 1 + 2 * n.Aux; d < operands.Length; d++) statements.Add(AddWhole(array, operands[d], depth));
         statements.Add(Expression.Assign(target, array));
         return Expression.Block([array], statements);
     }
+
+    /// <summary>
+    /// <c>array[index] += value</c>; for a pair that adds only under a condition (<see cref="GuardedPairs"/>: index
+    /// <c>c ? k : 0</c>, value <c>c ? v : 0.0</c>, one test shared), <c>if (c) array[k] += v</c>: the index is neither
+    /// computed nor written where the branch is not taken. Exact: the skipped addition was of +0.0.
+    /// </summary>
+    private static Expression AddPair(Expression array, Expression index, Expression value)
+    {
+        if (index is ConditionalExpression ci && value is ConditionalExpression cv && ci.Test == cv.Test)
+        {
+            if (IsPositiveZero(cv.IfFalse)) return Expression.IfThen(ci.Test, AddTo(Expression.ArrayAccess(array, ci.IfTrue), cv.IfTrue));
+            if (IsPositiveZero(cv.IfTrue)) return Expression.IfThen(Expression.Not(ci.Test), AddTo(Expression.ArrayAccess(array, ci.IfFalse), cv.IfFalse));
+        }
+        return AddTo(Expression.ArrayAccess(array, index), value);
+    }
+
+    private static bool IsPositiveZero(Expression e) =>
+        e is ConstantExpression { Value: double d } && BitConverter.DoubleToInt64Bits(d) == 0;
 
     /// <summary><c>target += value</c>, or <c>target -= v</c> when the value is <c>-v</c>: a + (−v) is a − v by IEEE 754's
     /// definition, bit for bit, and saves the negation (an adjoint through a difference arrives negated).</summary>

@@ -110,8 +110,12 @@ internal static class ReverseMode
         if (!ReferenceEquals(n.Op, Primitives.Assemble) || AssemblePrimitive.Dense(n).Any())
             throw new ExprDiffException("cannot differentiate a loop inside a conditional branch in reverse mode yet; " +
                 "move the loop out of the branch (compute it unconditionally and select its result)");
+        // The index is guarded with the value (GuardedPairs): a read that `i > 0` protects is at i − 1, which must not be
+        // written, nor even computed when it reads an index array, where the branch is not taken. 0 keeps it in range
+        // for backends that add the 0.0 instead of skipping the pair.
         var zero = b.Constant(0);
-        var pairs = AssemblePrimitive.Pairs(n).Select(p => (p.Index, b.Select(guard, p.Value, zero))).ToList();
+        var intZero = b.Constant(0, ValueKind.Int32);
+        var pairs = AssemblePrimitive.Pairs(n).Select(p => (b.Select(guard, p.Index, intZero), b.Select(guard, p.Value, zero))).ToList();
         return b.Assemble(n.Operand(0), pairs, []);
     }
 

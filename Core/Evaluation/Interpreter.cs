@@ -40,31 +40,59 @@ internal interface IStructuredPrimitive
     void Evaluate(Evaluator evaluator, int node);
 }
 
-/// <summary>One evaluation of a graph: a double per node, plus the arrays of array-valued nodes.</summary>
+/// <summary>
+/// One evaluation of a graph: a double per node, plus the arrays of array-valued nodes. Demand-driven: a node is
+/// computed when something asks for it, a select computes its condition and then only the branch taken, and
+/// <c>&amp;&amp;</c>/<c>||</c> stop at the left operand when it decides, as C# does: the branch not taken reads no array,
+/// divides no integer and calls no function. An explicit stack, not recursion, so a million-deep graph evaluates.
+/// </summary>
 internal sealed class Evaluator
 {
     private readonly Graph _graph;
+    private readonly object[] _arguments;
     private readonly double[] _values;
     private readonly object?[] _arrays;
+    private readonly bool[] _done;
+    private Stack<int>? _stack;
 
-    private Evaluator(Graph graph)
+    private Evaluator(Graph graph, object[] arguments)
     {
         _graph = graph;
+        _arguments = arguments;
         _values = new double[graph.NodeCount];
         _arrays = new object?[graph.NodeCount];
+        _done = new bool[graph.NodeCount];
     }
 
     public Graph Graph => _graph;
 
-    public double[] Values => _values;
+    /// <summary>Every node's value, computing each one (untaken branches too: for graphs that may compute them all).</summary>
+    public double[] Values
+    {
+        get
+        {
+            for (int i = 0; i < _values.Length; i++) Ensure(i);
+            return _values;
+        }
+    }
 
-    public double Double(int node) => _values[node];
+    public double Double(int node) { Ensure(node); return _values[node]; }
 
-    public int Int(int node) => (int)_values[node];
+    public int Int(int node) { Ensure(node); return (int)_values[node]; }
 
-    public double[] Array(int node) => _arrays[node] as double[] ?? throw new InvalidOperationException($"node v{node} holds no array.");
+    public bool Bool(int node) { Ensure(node); return _values[node] != 0; }
 
-    public double[,] Matrix(int node) => _arrays[node] as double[,] ?? throw new InvalidOperationException($"node v{node} holds no matrix.");
+    public double[] Array(int node)
+    {
+        Ensure(node);
+        return _arrays[node] as double[] ?? throw new InvalidOperationException($"node v{node} holds no array.");
+    }
+
+    public double[,] Matrix(int node)
+    {
+        Ensure(node);
+        return _arrays[node] as double[,] ?? throw new InvalidOperationException($"node v{node} holds no matrix.");
+    }
 
     public void Set(int node, double value) => _values[node] = value;
 
@@ -85,24 +113,12 @@ internal sealed class Evaluator
         ValueKind.Array => Array(node),
         ValueKind.Matrix => Matrix(node),
         ValueKind.Int32 => Int(node),
-        ValueKind.Boolean => _values[node] != 0,
-        _ => _values[node],
+        ValueKind.Boolean => Bool(node),
+        _ => Double(node),
     };
 
-    public static Evaluator Run(Graph graph, object[] arguments)
-    {
-        var e = new Evaluator(graph);
-        var nodes = graph.Nodes;
-        for (int i = 0; i < nodes.Length; i++)
-        {
-            ref readonly var n = ref nodes[i];
-            if (ReferenceEquals(n.Op, Primitives.Input)) e.ReadInput(i, n, arguments);
-            else if (n.Op is IStructuredPrimitive s) s.Evaluate(e, i);
-            else
-                e._values[i] = n.Op.Evaluate(n.A >= 0 ? e._values[n.A] : 0, n.B >= 0 ? e._values[n.B] : 0, n.C >= 0 ? e._values[n.C] : 0, n);
-        }
-        return e;
-    }
+    /// <summary>An evaluation of <paramref name="graph"/> with these arguments; nodes are computed as they are asked for.</summary>
+    public static Evaluator Run(Graph graph, object[] arguments) => new(graph, arguments);
 
     /// <summary>Runs a loop body for iteration <paramref name="index"/> with the node's captured values.</summary>
     public Evaluator RunRegion(Region region, int index, in Node node, int firstCapture)
@@ -111,6 +127,64 @@ internal sealed class Evaluator
         args[0] = index;
         for (int k = 0; k < region.CaptureCount; k++) args[1 + k] = Boxed(node.Operand(firstCapture + k));
         return Run(region.Body, args);
+    }
+
+    private void Ensure(int root)
+    {
+        if (_done[root]) return;
+        var stack = _stack ??= new Stack<int>();
+        int bottom = stack.Count;
+        stack.Push(root);
+        while (stack.Count > bottom)
+        {
+            int i = stack.Peek();
+            if (_done[i]) { stack.Pop(); continue; }
+            ref readonly var n = ref _graph[i];
+            int pending = Pending(n);
+            if (pending >= 0) { stack.Push(pending); continue; }
+            Compute(i, n);
+            _done[i] = true;
+            stack.Pop();
+        }
+    }
+
+    // The next operand node i needs before it can be computed, or −1 when it is ready.
+    private int Pending(in Node n)
+    {
+        if (ReferenceEquals(n.Op, Primitives.Select))
+        {
+            if (!_done[n.A]) return n.A;
+            int taken = _values[n.A] != 0 ? n.B : n.C;
+            return _done[taken] ? -1 : taken;
+        }
+        if (n.Op is LogicalPrimitive)
+        {
+            if (!_done[n.A]) return n.A;
+            bool decided = ReferenceEquals(n.Op, Primitives.And) ? _values[n.A] == 0 : _values[n.A] != 0;
+            return decided || _done[n.B] ? -1 : n.B;
+        }
+        for (int j = 0; j < n.Arity; j++)
+            if (!_done[n.Operand(j)]) return n.Operand(j);
+        return -1;
+    }
+
+    private void Compute(int i, in Node n)
+    {
+        if (ReferenceEquals(n.Op, Primitives.Input)) ReadInput(i, n, _arguments);
+        else if (ReferenceEquals(n.Op, Primitives.Select))
+        {
+            int taken = _values[n.A] != 0 ? n.B : n.C;
+            _values[i] = _values[taken];
+            _arrays[i] = _arrays[taken];
+        }
+        else if (n.Op is LogicalPrimitive)
+        {
+            bool decided = ReferenceEquals(n.Op, Primitives.And) ? _values[n.A] == 0 : _values[n.A] != 0;
+            _values[i] = decided ? _values[n.A] : _values[n.B];
+        }
+        else if (n.Op is IStructuredPrimitive s) s.Evaluate(this, i);
+        else
+            _values[i] = n.Op.Evaluate(n.A >= 0 ? _values[n.A] : 0, n.B >= 0 ? _values[n.B] : 0, n.C >= 0 ? _values[n.C] : 0, n);
     }
 
     private void ReadInput(int i, in Node n, object[] arguments)

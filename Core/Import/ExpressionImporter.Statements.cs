@@ -105,6 +105,18 @@ internal sealed partial class ExpressionImporter
             if (t == e) { _env[p] = t; continue; }
             if (t.Reference is null && e.Reference is null && _b.KindOf(t.Node) == _b.KindOf(e.Node))
                 _env[p] = Val.Of(_b.Select(s.Condition, t.Node, e.Node));
+            else if (t.Reference is Unassigned && e.Reference is null || e.Reference is Unassigned && t.Reference is null)
+            {
+                // Assigned on one path only (as ExprDiff exports a value needed only under a condition): a block's variable
+                // starts at its default value, so the other path reads 0 (false), as the compiled code would.
+                var assigned = t.Reference is null ? t.Node : e.Node;
+                int zero = _b.Constant(0, _b.KindOf(assigned));
+                _env[p] = Val.Of(_b.Select(s.Condition, t.Reference is null ? t.Node : zero, e.Reference is null ? e.Node : zero));
+            }
+            else if (t.Reference is Unassigned && e.Reference is not (Unassigned or NotCarried) || e.Reference is Unassigned && t.Reference is not (Unassigned or NotCarried))
+                // An array or a (sin, cos) pair assigned under a condition: reads of it are under that condition too (as ExprDiff
+                // exports such values), and nodes are computed when read, so the assigned value stands for both paths.
+                _env[p] = t.Reference is Unassigned ? e : t;
             else if (t.Reference is Unassigned or NotCarried || e.Reference is Unassigned or NotCarried)
                 _env[p] = t.Reference is Unassigned or NotCarried ? t : e; // assigned on one path only: reading it later is an error
             else

@@ -242,6 +242,7 @@ internal sealed class MulPrimitive : BinaryOperatorPrimitive
 internal sealed class DivPrimitive : BinaryOperatorPrimitive
 {
     public DivPrimitive() : base("div", "/", Precedence.Multiplicative, ExpressionType.Divide) { }
+    public override bool MayFail(in Node node) => node.Kind == ValueKind.Int32;
     protected override double EvaluateDouble(double a, double b) => a / b;
     protected override int EvaluateInt(int a, int b) => a / b;
 
@@ -301,6 +302,7 @@ internal sealed class DivPrimitive : BinaryOperatorPrimitive
 internal sealed class RemPrimitive : BinaryOperatorPrimitive
 {
     public RemPrimitive() : base("rem", "%", Precedence.Multiplicative, ExpressionType.Modulo) { }
+    public override bool MayFail(in Node node) => node.Kind == ValueKind.Int32;
     protected override double EvaluateDouble(double a, double b) => a % b;
     protected override int EvaluateInt(int a, int b) => a % b;
 

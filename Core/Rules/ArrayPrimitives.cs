@@ -10,6 +10,8 @@ internal sealed class ReadPrimitive : Primitive, IStructuredPrimitive
 {
     public ReadPrimitive() : base("read", 2, ValueKind.Double, ValueKind.Array, ValueKind.Int32) { }
 
+    public override bool MayFail(in Node node) => true;
+
     public override bool IsFoldable => false;
 
     public override double Evaluate(double a, double b, double c, in Node node) =>
@@ -71,6 +73,8 @@ internal sealed class AssemblePrimitive : Primitive, IStructuredPrimitive
 {
     public AssemblePrimitive() : base("assemble", 0, ValueKind.Array) { }
 
+    public override bool MayFail(in Node node) => true;
+
     public override bool IsFoldable => false;
 
     public override ValueKind OperandKind(int i, in Node node) =>
@@ -83,7 +87,12 @@ internal sealed class AssemblePrimitive : Primitive, IStructuredPrimitive
     {
         var n = e.Graph[node];
         var result = new double[e.Int(n.Operand(0))];
-        for (int p = 0; p < n.Aux; p++) result[e.Int(n.Operand(1 + 2 * p))] += e.Double(n.Operand(2 + 2 * p));
+        for (int p = 0; p < n.Aux; p++)
+        {
+            int index = n.Operand(1 + 2 * p), value = n.Operand(2 + 2 * p);
+            if (GuardedPairs.TryMatch(e.Graph, index, value, out int condition, out bool when) && e.Bool(condition) != when) continue;
+            result[e.Int(index)] += e.Double(value);
+        }
         for (int d = 1 + 2 * n.Aux; d < n.Arity; d++)
         {
             var dense = e.Array(n.Operand(d));
@@ -146,6 +155,8 @@ internal sealed class AssemblePrimitive : Primitive, IStructuredPrimitive
 internal sealed class Read2Primitive : Primitive, IStructuredPrimitive
 {
     public Read2Primitive() : base("read2", 3, ValueKind.Double, ValueKind.Matrix, ValueKind.Int32, ValueKind.Int32) { }
+
+    public override bool MayFail(in Node node) => true;
 
     public override bool IsFoldable => false;
 
@@ -267,4 +278,31 @@ internal sealed class CheckedLengthPrimitive() : ArrayIntrinsicPrimitive("checke
 internal sealed class UnitVectorPrimitive() : ArrayIntrinsicPrimitive("unitvector", nameof(Intrinsics.UnitVector), ValueKind.Int32)
 {
     protected override double[] Compute(Evaluator e, in Node n) => Intrinsics.UnitVector(e.Int(n.A), e.Int(n.B));
+}
+
+/// <summary>
+/// A pair of an adding scatter or assemble that adds only under a condition: its value is <c>c ? v : 0.0</c> and its
+/// index <c>c ? k : _</c> (or both the other way round), as reverse mode makes the adjoint of a read in a conditional
+/// branch. Where c is false the pair adds nothing and its index is not computed, so a read guarded by <c>i &gt; 0</c>
+/// (index i − 1) never writes at −1. Adding +0.0 to an accumulator that starts at +0.0 changes nothing, so skipping the
+/// pair is exact; backends that do not skip still add 0.0 at the other branch's index (kept in range: 0).
+/// </summary>
+internal static class GuardedPairs
+{
+    /// <summary>Whether (index, value) is such a pair; then the condition node and the value it must have.</summary>
+    public static bool TryMatch(Graph graph, int index, int value, out int condition, out bool when)
+    {
+        condition = -1;
+        when = false;
+        ref readonly var v = ref graph[value];
+        ref readonly var k = ref graph[index];
+        if (!ReferenceEquals(v.Op, Primitives.Select) || !ReferenceEquals(k.Op, Primitives.Select) || v.A != k.A) return false;
+        if (IsPositiveZero(graph, v.C)) when = true;
+        else if (!IsPositiveZero(graph, v.B)) return false;
+        condition = v.A;
+        return true;
+    }
+
+    private static bool IsPositiveZero(Graph graph, int node) =>
+        ReferenceEquals(graph[node].Op, Primitives.Constant) && BitConverter.DoubleToInt64Bits(graph[node].Value) == 0;
 }

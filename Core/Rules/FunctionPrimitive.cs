@@ -15,6 +15,8 @@ internal sealed class FunctionPrimitive : MethodPrimitive
     private readonly Delegate _delegate;
     private readonly LambdaExpression[]? _partials;
 
+    public override bool MayFail(in Node node) => true;
+
     public FunctionPrimitive(MethodInfo method, LambdaExpression[]? partials)
         : base(method.Name, method, method.GetParameters().Length, Enumerable.Repeat(ValueKind.Double, method.GetParameters().Length).ToArray())
     {

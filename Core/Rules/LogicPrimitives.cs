@@ -69,9 +69,12 @@ internal sealed class LogicalPrimitive : Primitive
         if (g.IsConstant(n.B, out var cb) && g[n.B].Kind == ValueKind.Boolean) return cb == identity ? n.A : n.B;
         if (n.A == n.B) return n.A;
         if (IsNegationOf(g, n.A, n.B) || IsNegationOf(g, n.B, n.A)) return g.Constant(_isAnd ? 0 : 1, ValueKind.Boolean);
-        if (n.A > n.B) return g.Make(this, n.B, n.A);
+        // No canonical operand order: the right operand is evaluated only when the left one does not decide
+        // (`i > 0 && x[i - 1] > 0`), so swapping them could read what the left one guards.
         return -1;
     }
+
+    public override (int Node, bool Value)? EdgeLiteral(in Node node, int operand) => operand == 1 ? (node.A, _isAnd) : null;
 
     private static bool IsNegationOf(GraphBuilder g, int a, int b) => ReferenceEquals(g[a].Op, Primitives.Not) && g[a].A == b;
 
@@ -147,6 +150,13 @@ internal sealed class SelectPrimitive : Primitive
         1 => node.A,
         2 => builder.Not(node.A),
         _ => -1,
+    };
+
+    public override (int Node, bool Value)? EdgeLiteral(in Node node, int operand) => operand switch
+    {
+        1 => (node.A, true),
+        2 => (node.A, false),
+        _ => null,
     };
 
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>

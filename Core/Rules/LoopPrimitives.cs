@@ -12,6 +12,8 @@ namespace ExprDiff.Rules;
 /// </summary>
 internal sealed class SumRangePrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 2;
 
     public SumRangePrimitive() : base("sum", 0, ValueKind.Double) { }
@@ -75,6 +77,8 @@ internal sealed class SumRangePrimitive : Primitive, IStructuredPrimitive
 /// </summary>
 internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 3;
 
     /// <summary>A flag in <c>Aux</c> beside the pair count: the pairs assign (<c>a[i] = v</c>, one write per element)
@@ -108,6 +112,8 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
             var body = e.RunRegion(n.Region!, i, n, Captures);
             for (int p = 0; p < PairCount(n); p++)
             {
+                if (!IsAssignment(n) && GuardedPairs.TryMatch(body.Graph, outputs[2 * p], outputs[2 * p + 1], out int condition, out bool when)
+                    && body.Bool(condition) != when) continue;
                 int at = body.Int(outputs[2 * p]);
                 result[at] = IsAssignment(n) ? body.Double(outputs[2 * p + 1]) : result[at] + body.Double(outputs[2 * p + 1]);
             }
@@ -166,6 +172,8 @@ internal sealed class ScatterPrimitive : Primitive, IStructuredPrimitive
 /// </summary>
 internal sealed class ExtremumRangePrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 2;
 
     public ExtremumRangePrimitive(bool isMax, bool returnsIndex)

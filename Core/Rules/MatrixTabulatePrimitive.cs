@@ -12,6 +12,8 @@ namespace ExprDiff.Rules;
 /// </summary>
 internal sealed class MatrixTabulatePrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 3;
 
     public MatrixTabulatePrimitive() : base("matrixtabulate", 0, ValueKind.Matrix) { }

@@ -95,6 +95,21 @@ internal abstract class Primitive
     /// </summary>
     public virtual int EdgeCondition(GraphBuilder builder, in Node node, int operand) => -1;
 
+    /// <summary>
+    /// The condition under which operand <paramref name="operand"/> is evaluated at all, as a boolean operand of the node
+    /// and the value it must have, or null when the operand is always evaluated: a select's branches, and the right
+    /// operand of <c>&amp;&amp;</c> and <c>||</c>. What only an untaken branch needs is never computed
+    /// (<see cref="ExecutionGuards"/>), so a guard protects the reads, divisions and calls behind it.
+    /// </summary>
+    public virtual (int Node, bool Value)? EdgeLiteral(in Node node, int operand) => null;
+
+    /// <summary>
+    /// Whether computing the node can fail or be observed: an array access at a computed index, an integer division, a
+    /// call of a user's function, a loop. Such a node must run only where its value is needed; pure arithmetic
+    /// (<c>Math</c> functions included, which return NaN rather than throw) may run where it is not.
+    /// </summary>
+    public virtual bool MayFail(in Node node) => false;
+
     /// <summary>Builds the LINQ expression computing this node from its operands' expressions.</summary>
     public abstract Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands);
 

@@ -23,6 +23,8 @@ namespace ExprDiff.Rules;
 /// </remarks>
 internal sealed class ScanPrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 2;
 
     /// <summary>A flag in <c>Aux</c> beside the state count m: a recorded trajectory stored in two blocks, the first

@@ -12,6 +12,8 @@ namespace ExprDiff.Rules;
 /// </summary>
 internal sealed class TabulatePrimitive : Primitive, IStructuredPrimitive
 {
+    public override bool MayFail(in Node node) => true;
+
     public const int Captures = 2;
 
     public TabulatePrimitive() : base("tabulate", 0, ValueKind.Array) { }
