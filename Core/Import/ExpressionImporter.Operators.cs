@@ -74,6 +74,15 @@ internal sealed partial class ExpressionImporter
                         throw Unsupported(assign, $"the loop assigns elements of '{writeOnly.Name}' at an index that may repeat",
                             "assign a[i + c] (the counter plus a constant), or accumulate with a[k] += value");
                     int written = Scalar(vals[^1], accumulated ?? assign.Right, ValueKind.Double);
+                    if (_writeGuard >= 0)
+                    {
+                        if (accumulated is null)
+                            throw Unsupported(assign, $"the loop assigns elements of '{writeOnly.Name}' inside an if statement",
+                                "accumulate with a[k] += value, or assign a[k] = c ? value : other in every iteration");
+                        // Added only where the if holds, its index computed only there (GuardedPairs).
+                        at = _b.Select(_writeGuard, at, _b.Constant(0, ValueKind.Int32));
+                        written = _b.Select(_writeGuard, written, _b.Constant(0));
+                    }
                     writeOnly.Writes.Add((at, written, accumulated is null));
                     _values.Push(Val.Of(written));
                     return;

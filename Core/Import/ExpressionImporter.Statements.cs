@@ -45,7 +45,13 @@ internal sealed partial class ExpressionImporter
     /// <summary>The state of an <c>if</c> statement between its steps.</summary>
     private sealed record IfState(int Condition, Dictionary<ParameterExpression, Val> Before,
         Dictionary<LocalArray, Dictionary<(int, int), int>> ArraysBefore, Dictionary<ParameterExpression, Val>? AfterTrue,
-        Dictionary<LocalArray, Dictionary<(int, int), int>>? ArraysAfterTrue);
+        Dictionary<LocalArray, Dictionary<(int, int), int>>? ArraysAfterTrue, int OuterWriteGuard);
+
+    /// <summary>The condition of the if statements around the statement being imported (−1: none): an accumulation into
+    /// a loop's array under it adds only where it holds (a guarded pair, as reverse mode makes them).</summary>
+    private int _writeGuard = -1;
+
+    private int Within(int guard, int condition) => guard < 0 ? condition : _b.And(guard, condition);
 
     /// <summary><c>if (c) A; else B;</c>: A and B are imported from the same state; a variable or local-array element
     /// they leave different becomes <c>c ? a : b</c>.</summary>
@@ -62,7 +68,8 @@ internal sealed partial class ExpressionImporter
             {
                 int condition = Scalar(_values.Pop(), c.Test, ValueKind.Boolean);
                 var arrays = LocalArrays().ToDictionary(a => a, a => a.Snapshot());
-                _work.Push(f with { Step = 2, State = new IfState(condition, new(_env), arrays, null, null) });
+                _work.Push(f with { Step = 2, State = new IfState(condition, new(_env), arrays, null, null, _writeGuard) });
+                _writeGuard = Within(_writeGuard, condition);
                 _work.Push(new Frame(c.IfTrue, 0, null));
                 return;
             }
@@ -73,13 +80,15 @@ internal sealed partial class ExpressionImporter
                 var arraysAfterTrue = state!.ArraysBefore.Keys.ToDictionary(a => a, a => a.Snapshot());
                 Reset(state.Before, state.ArraysBefore);
                 _work.Push(f with { Step = 3, State = state with { AfterTrue = afterTrue, ArraysAfterTrue = arraysAfterTrue } });
+                _writeGuard = Within(state.OuterWriteGuard, _b.Not(state.Condition));
                 _work.Push(new Frame(c.IfFalse, 0, null));
                 return;
             }
             default:
             {
                 _values.Pop();
-                Merge(c, state!);
+                _writeGuard = state!.OuterWriteGuard;
+                Merge(c, state);
                 _values.Push(Val.Void);
                 return;
             }

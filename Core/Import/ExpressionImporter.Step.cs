@@ -23,6 +23,7 @@ internal sealed partial class ExpressionImporter
             case UnaryExpression u: StepUnary(f, u); break;
             case BinaryExpression bin when f.Step == 0 && ExpandCompound(bin) is { } assignment: _work.Push(new Frame(assignment, 0, null)); break;
             case BinaryExpression bin: StepBinary(f, bin); break;
+            case ConditionalExpression c when ByNeed(c) is { } computed: _work.Push(new Frame(computed, 0, null)); break;
             case ConditionalExpression c when c.Type == typeof(void) && !(IsThrow(c.IfTrue) && IsEmpty(c.IfFalse)): StepIfStatement(f, c); break;
             case ConditionalExpression c: StepConditional(f, c); break;
             case MethodCallExpression call: StepCall(f, call); break;
@@ -188,6 +189,12 @@ internal sealed partial class ExpressionImporter
     /// <summary>C# float arithmetic rounds every result to float; computing it in double and rounding once
     /// gives the same value for + − × ÷ (double has more than twice float's precision).</summary>
     private int FloatResult(Type type, int node) => type == typeof(float) ? _b.Make(Primitives.DoubleToFloat, node) : node;
+
+    /// <summary>The value of <c>done ? v : (v = e, done = true, v)</c>, as ExprDiff exports a value computed by need: e, since
+    /// graph nodes are computed when read anyway. Null for any other conditional.</summary>
+    private static Expression? ByNeed(ConditionalExpression c) =>
+        c is { Test: ParameterExpression done, IfTrue: ParameterExpression v, IfFalse: BlockExpression { Variables.Count: 0, Expressions: [BinaryExpression { NodeType: ExpressionType.Assign } assign, BinaryExpression { NodeType: ExpressionType.Assign, Left: var flag, Right: ConstantExpression { Value: true } }, var last] } }
+        && assign.Left == v && flag == done && last == v ? assign.Right : null;
 
     private void StepConditional(in Frame f, ConditionalExpression c)
     {

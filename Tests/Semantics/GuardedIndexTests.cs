@@ -92,6 +92,20 @@ public class GuardedIndexTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void The_exported_gradient_differentiates_again_to_the_hessian(string name)
+    {
+        var f = Shape(name);
+        foreach (int n in new[] { 1, 3, 6 })
+        {
+            var x = Point(n, 9 + n);
+            var hessian = Diff.Hessian(f).Compile()(x);
+            var jacobianOfGradient = Diff.Jacobian(Diff.Gradient(f)).Compile()(x);
+            FiniteDifferences.AssertClose(hessian, jacobianOfGradient, 1e-12, 1e-12, $"{name}: Jacobian of the exported gradient, n = {n}");
+        }
+    }
+
     [Fact]
     public void Guarded_reads_in_a_vector_function_give_jvp_vjp_and_jacobian()
     {
