@@ -84,6 +84,7 @@ public class GuardedLoopProperties
         var hvIl = hvp.CompileIL()(c.X, c.V);
         var hvSpan = new double[n];
         Compiled.Hvp(f)(c.X, c.V, hvSpan);
+        var interpreted = InterpretedHvp(DiffProblem.Create(f, null, "test"), c.X, c.V);
         var hessian = Diff.Hessian(f).Compile()(c.X);
         var grad = Diff.Gradient(f).Compile();
         double h = 1e-6;
@@ -93,6 +94,7 @@ public class GuardedLoopProperties
         {
             Checks.Bitwise(hv[k], hvIl[k], $"Hvp[{k}]: Compile vs CompileIL");
             Checks.Bitwise(hv[k], hvSpan[k], $"Hvp[{k}]: Compile vs Compiled.Hvp");
+            Checks.Close(interpreted[k], hv[k], 1e-13, Math.Max(1, Math.Abs(interpreted[k])), $"Hvp[{k}] vs interpreter");
             double row = 0, scale = 0;
             for (int j = 0; j < n; j++) { row += hessian[k, j] * c.V[j]; scale += Math.Abs(hessian[k, j] * c.V[j]); }
             Checks.Close(hv[k], row, 1e-12, Math.Max(1, scale), $"(H v)[{k}] vs Hvp");
@@ -136,6 +138,16 @@ public class GuardedLoopProperties
         if (!p.HasWholeArray) return adjoints.Select(p.Materialize).Select(a => Interpreter.Evaluate(p.Builder.Build([a]), (object)x)[0]).ToArray();
         var graph = p.Builder.Build([p.GradientArray(adjoints)]);
         return (double[])Interpreter.EvaluateOutputs(graph, (object)x)[0];
+    }
+
+    /// <summary>Forward over reverse, as Diff.Hvp builds it, run by the reference interpreter.</summary>
+    private static double[] InterpretedHvp(DiffProblem p, double[] x, double[] v)
+    {
+        var adjoints = ReverseMode.Vjp(p.Context, [p.Function.Outputs[0]], [p.Builder.Constant(1)], p.AllWrt);
+        if (!p.HasWholeArray || adjoints.All(a => a == DerivativeContext.Zero)) return new double[x.Length];
+        int hv = ForwardMode.Jvp(p.Context, [p.GradientArray(adjoints)], p.TangentSeeds(1))[0];
+        if (hv == DerivativeContext.Zero) return new double[x.Length];
+        return (double[])Interpreter.EvaluateOutputs(p.Builder.Build([hv], ["x", "v"]), x, v)[0];
     }
 
     // Whether some data guard's tested element is near zero, where a central difference straddles the kink.
