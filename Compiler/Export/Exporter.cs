@@ -204,6 +204,7 @@ internal static partial class Exporter
                 yield return Expression.Call(RequireLengthOf, _parameters[w.Target], Length(w.Length),
                     Expression.Constant(Name(w.Target)), Expression.Constant(LengthName(w.Length)));
             }
+            foreach (var check in DistinctBuffers(layout)) yield return check;
         }
 
         /// <summary>Scatter nodes added straight into an enclosing array (by node), if any.</summary>
