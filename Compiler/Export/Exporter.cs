@@ -291,6 +291,7 @@ internal static partial class Exporter
                         statements.Add(LoopEmitter.EmitScatterInto(t, scatterArgs, enclosing, _depth,
                             (n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..])));
                         _expr[partner] = Expression.Default(typeof(double[]));
+                        SinkLoopResult(sumNode, statements);
                         continue;
                     }
                     var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
@@ -303,6 +304,7 @@ internal static partial class Exporter
                             t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
                         : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
                             t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)));
+                    SinkLoopResult(sumNode, statements);
                     continue;
                 }
                 if (LoopEmitter.IsStatement(n.Op))
@@ -322,6 +324,7 @@ internal static partial class Exporter
                     _expr[i] = target;
                     var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
                     statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
+                    SinkLoopResult(i, statements);
                     continue;
                 }
                 if (_hoisted.Contains(i)) continue; // computed early, for a fused loop
