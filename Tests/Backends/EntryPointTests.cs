@@ -176,6 +176,54 @@ public class EntryPointTests
         Enumerable.Range(0, x.Length / 3).Sum(k => Enumerable.Range(0, 3).Select(o => Math.Tanh(x[3 * k + o] * x[o])).ToArray().Select(h => h * h).Sum())
         + Enumerable.Range(0, x.Length).Aggregate(0.5, (acc, i) => 0.5 * Math.Sin(acc) + x[i]);
 
+    /// <summary>The benchmark problems in loop form, data captured as a user holds it (P2, P4: <c>w => P2(w, X, y)</c>).</summary>
+    [Theory]
+    [InlineData("P1")]
+    [InlineData("P2")]
+    [InlineData("P3")]
+    [InlineData("P4")]
+    [InlineData("Busy")]
+    public void Benchmark_problems_agree_on_every_route(string name)
+    {
+        var w = Expression.Parameter(typeof(double[]), "w");
+        var (f, point, handwritten) = name switch
+        {
+            "P1" => (ExprDiff.Benchmarks.Problems.LoopForms.P1, ExprDiff.Benchmarks.Problems.P1Rosenbrock.Point(40),
+                (Func<double[], double[], double>?)ExprDiff.Benchmarks.Problems.P1Rosenbrock.ValueAndGradient),
+            "P2" => (Expression.Lambda<Func<double[], double>>(Expression.Invoke(ExprDiff.Benchmarks.Problems.LoopForms.P2, w,
+                    Expression.Constant(ExprDiff.Benchmarks.Problems.P2Logistic.X), Expression.Constant(ExprDiff.Benchmarks.Problems.P2Logistic.Y)), w),
+                ExprDiff.Benchmarks.Problems.P2Logistic.Point(), ExprDiff.Benchmarks.Problems.P2Logistic.ValueAndGradient),
+            "P3" => (ExprDiff.Benchmarks.Problems.LoopForms.P3, ExprDiff.Benchmarks.Problems.P3LennardJones.Point(),
+                ExprDiff.Benchmarks.Problems.P3LennardJones.ValueAndGradient),
+            "P4" => (Expression.Lambda<Func<double[], double>>(Expression.Invoke(ExprDiff.Benchmarks.Problems.LoopForms.P4, w,
+                    Expression.Constant(ExprDiff.Benchmarks.Problems.P4Mlp.A), Expression.Constant(ExprDiff.Benchmarks.Problems.P4Mlp.T)), w),
+                ExprDiff.Benchmarks.Problems.P4Mlp.Point(), ExprDiff.Benchmarks.Problems.P4Mlp.ValueAndGradient),
+            _ => (Busy, Enumerable.Range(0, 12).Select(i => Math.Sin(0.9 * i)).ToArray(), null),
+        };
+        var v = point.Select((_, i) => Math.Cos(1.3 * i)).ToArray();
+        var r = EntryPointChecks.Scalar(f, point, v);
+        if (handwritten is not null)
+        {
+            var g = new double[point.Length];
+            double value = handwritten(point, g);
+            Assert.Equal(value, r.Value, 1e-10 * Math.Max(1, Math.Abs(value)));
+            Close(g, r.Gradient, "gradient vs hand-written", 1e-9);
+        }
+        else
+        {
+            var value = f.Compile();
+            for (int k = 0; k < point.Length; k++) Assert.Equal(FiniteDifferences.Partial(value, point, k), r.Gradient[k], 1e-7);
+        }
+        // H·v is the derivative of the gradient along v, and row k of H is H·e_k.
+        Close(Directional(Diff.Gradient(f).Compile(), point, v), r.Hvp, "Hv vs differences of the gradient", 1e-5);
+        for (int k = 0; k < Math.Min(point.Length, 3); k++)
+        {
+            var e = new double[point.Length];
+            e[k] = 1;
+            Close(Diff.Hvp(f).Compile()(point, e), Enumerable.Range(0, point.Length).Select(c => r.Hessian[k, c]).ToArray(), $"Hessian row {k} vs Hvp", 1e-12);
+        }
+    }
+
     [Fact]
     public void Span_delegates_keep_nothing_between_calls_across_threads()
     {
