@@ -23,3 +23,39 @@ public class EntryPointProperties
         EntryPointChecks.Vector(c.F.ToLambda(), c.X, c.V, c.U);
     });
 }
+
+/// <summary>The same for random straight-line functions of x[0..] (every primitive, conditionals, guards).</summary>
+public class StraightLineEntryPointProperties
+{
+    private const int Tests = 60;
+
+    private static bool Runs(Func<double> f)
+    {
+        try { return double.IsFinite(f()); }
+        catch (ArithmeticException) { return false; }
+    }
+
+    [Property(MaxTest = Tests)]
+    public Property Every_route_of_a_scalar_function_agrees_bit_for_bit() => Prop.ForAll(Properties.Cases.Scalar, c =>
+    {
+        var f = Properties.ExpressionGenerator.ToLambda(c.F);
+        if (!Runs(() => f.Compile()(c.X))) return;
+        EntryPointChecks.Scalar(f, c.X, c.V);
+    });
+
+    private static Arbitrary<Properties.VectorCase> Vector { get; } = Arb.From(
+        from f in Properties.ExpressionGenerator.Vector
+        from x in Properties.ExpressionGenerator.Point
+        from v in Properties.ExpressionGenerator.VectorOfLength(Properties.ExpressionGenerator.Inputs)
+        from u in Properties.ExpressionGenerator.VectorOfLength(f.Outputs.Length)
+        select new Properties.VectorCase(f, x, v, u),
+        Properties.Cases.Shrink);
+
+    [Property(MaxTest = Tests)]
+    public Property Every_route_of_a_vector_function_agrees_bit_for_bit() => Prop.ForAll(Vector, c =>
+    {
+        var f = Properties.ExpressionGenerator.ToLambda(c.F);
+        if (!Runs(() => f.Compile()(c.X).Sum())) return;
+        EntryPointChecks.Vector(f, c.X, c.V, c.U);
+    });
+}
