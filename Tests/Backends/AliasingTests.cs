@@ -46,6 +46,19 @@ public class AliasingTests
     }
 
     [Fact]
+    public void Empty_buffers_share_no_element_on_either_route()
+    {
+        // Span.Overlaps is false for empty spans; the array check agrees, so the routes fail or pass together.
+        Expression<Func<double[], double>> sum = x => x.Sum(v => v * v);
+        var empty = Array.Empty<double>();
+        Assert.Equal(0.0, Diff.ValueAndGradient(sum).Compile()(empty, empty));
+        Assert.Equal(0.0, Diff.ValueAndGradient(sum).CompileIL()(empty, empty));
+        Assert.Equal(0.0, Compiled.ValueAndGradient(sum)(empty, empty));
+        Intrinsics.RequireDistinct(new double[2], new double[2], "a", "b");
+        Refused("a", "b", () => { var same = new double[1]; Intrinsics.RequireDistinct(same, same, "a", "b"); });
+    }
+
+    [Fact]
     public void Value_and_gradient_with_data_refuses_a_gradient_that_is_any_array_argument()
     {
         // Logistic loss with data X, y: the gradient buffer must be neither w nor y (nor, of course, X, which is a double[,]).
