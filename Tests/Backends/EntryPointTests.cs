@@ -225,6 +225,26 @@ public class EntryPointTests
     }
 
     [Fact]
+    public void The_reported_shapes_allocate_nothing_per_call_over_spans()
+    {
+        // The span route is taken (no copies), and the trajectory of the Aggregate is a pooled scratch array.
+        Expression<Func<double[], double>> sum = x => Enumerable.Range(0, x.Length - 1).Sum(i => Math.Pow(x[i + 1] - x[i], 2)) + 0.1 * x.Sum(v => v * v);
+        Expression<Func<double[], double>> carried = x => Enumerable.Range(0, x.Length).Aggregate(0.0, (acc, i) => acc * 0.5 + Math.Sin(x[i]));
+        foreach (var f in new[] { sum, carried })
+        {
+            var vg = Compiled.ValueAndGradient(f);
+            var hvp = Compiled.Hvp(f);
+            var copies = ArrayRoute.Gradient(Diff.ValueAndGradient(f));
+            var (g, hv) = (new double[X.Length], new double[X.Length]);
+            void Run() { vg(X, g); hvp(X, V, hv); copies(X, g); }
+            Run();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 3; k++) Run();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void Span_delegates_keep_nothing_between_calls_across_threads()
     {
         var vg = Compiled.ValueAndGradient(Busy);
