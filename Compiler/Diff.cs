@@ -32,7 +32,9 @@ namespace ExprDiff;
 /// where the extremum is attained (a valid subgradient; the two-argument <c>Math.Max</c> splits ties instead).</para>
 /// <para>Loops (LINQ reductions) run in order from 0.0 as LINQ does. Where LINQ throws, a derivative does not:
 /// <c>Enumerable.Range(a, n)</c> with a negative n is an empty loop, and <c>Average</c> of an empty sequence is NaN.
-/// The gradient buffer of <c>ValueAndGradient</c> must not be the argument array itself.</para>
+/// The gradient buffer of <c>ValueAndGradient</c> must not be an array argument of the derivative (x, a data array): the
+/// derivative checks, and throws an <see cref="ArgumentException"/> naming the buffer (<c>'gradient' overlaps 'x': …</c>).
+/// Arrays that are only read (x and a direction v of <c>Hvp</c>) may be the same array.</para>
 /// <para>Thread safety: all members are thread-safe; results are independent expression trees.</para>
 /// </remarks>
 public static partial class Diff

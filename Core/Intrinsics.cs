@@ -308,6 +308,29 @@ public static partial class Intrinsics
         throw new ArgumentException(
             $"'{parameterName}' needs {required} {(required == 1 ? "element" : "elements")} (one per {unit}) but has {length}.", parameterName);
 
+    /// <summary>
+    /// Checks that the result buffer <paramref name="output"/> and the array argument <paramref name="other"/> (an input or
+    /// another result) do not share memory: a derivative writes its result while it still reads its inputs, so a
+    /// gradient written over x would be silently wrong.
+    /// </summary>
+    /// <exception cref="ArgumentException">They are the same non-empty array; its <see cref="ArgumentException.ParamName"/>
+    /// is <paramref name="outputName"/> and its message, for example with "gradient" and "x",
+    /// <c>'gradient' overlaps 'x': results are written into 'gradient', so it must not share memory with 'x'; pass a separate buffer.</c>
+    /// (followed by the standard <c> (Parameter 'gradient')</c> suffix).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireDistinct(double[] output, double[] other, string outputName, string otherName)
+    {
+        if (ReferenceEquals(output, other) && output is { Length: > 0 }) ThrowOverlap(outputName, otherName);
+    }
+
+    /// <summary>Throws the <see cref="ArgumentException"/> of <see cref="RequireDistinct"/>.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ThrowOverlap(string outputName, string otherName) =>
+        throw new ArgumentException(
+            $"'{outputName}' overlaps '{otherName}': results are written into '{outputName}', so it must not share memory with '{otherName}'; pass a separate buffer.",
+            outputName);
+
     /// <summary>Throws <see cref="ArgumentNullException"/> naming <paramref name="parameterName"/> when
     /// <paramref name="value"/> is null (a <c>double[,]</c> argument of a derivative).</summary>
     public static void RequireNotNull(object value, string parameterName)

@@ -53,7 +53,7 @@ public sealed class BatchGradient
         ArgumentOutOfRangeException.ThrowIfNegative(dimension);
         var vg = Diff.ValueAndGradient(f, options);
         var (kernel, reason) = SimdEmitter.TryEmit(vg, dimension);
-        var scalar = (GradientFunction)ILEmitter.Emit(vg, typeof(GradientFunction), [typeof(ReadOnlySpan<double>), typeof(Span<double>)]).Delegate;
+        var scalar = Compiled.GradientRoute(vg).Delegate;
         return new BatchGradient(dimension, kernel, reason, scalar);
     }
 
@@ -91,7 +91,8 @@ public sealed class BatchGradient
     /// <summary>Writes f(point p) into <c>values[p]</c> and ∂f/∂x_j at point p into <c>gradients[j * count + p]</c> for
     /// every p &lt; count = <c>values.Length</c>; <paramref name="points"/> holds coordinate j of point p at <c>j * count + p</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="points"/> or <paramref name="gradients"/> is shorter than
-    /// <see cref="Dimension"/> × values.Length.</exception>
+    /// <see cref="Dimension"/> × values.Length, or <paramref name="values"/> or <paramref name="gradients"/> overlaps
+    /// another argument.</exception>
     public void Evaluate(ReadOnlySpan<double> points, Span<double> values, Span<double> gradients, BatchOptions? options = null)
     {
         options ??= BatchOptions.Default;
@@ -99,6 +100,9 @@ public sealed class BatchGradient
         long needed = (long)Dimension * count;
         if (points.Length < needed) throw new ArgumentException($"'points' needs {needed} elements ({Dimension} coordinates × {count} points) but has {points.Length}.", nameof(points));
         if (gradients.Length < needed) throw new ArgumentException($"'gradients' needs {needed} elements ({Dimension} coordinates × {count} points) but has {gradients.Length}.", nameof(gradients));
+        SpanCalls.RequireDistinct(values, points, nameof(values), nameof(points));
+        SpanCalls.RequireDistinct(gradients, points, nameof(gradients), nameof(points));
+        SpanCalls.RequireDistinct(gradients, values, nameof(gradients), nameof(values));
         int block = Math.Max(4, (options.BlockSize + 3) & ~3);
         int blocks = (int)((count + (long)block - 1) / block);
         if (options.MaxDegreeOfParallelism <= 1 || blocks <= 1)

@@ -21,50 +21,62 @@ public delegate void JacobianFunction(ReadOnlySpan<double> x, Span<double> jacob
 /// Solver entry points: derivatives compiled by the IL backend to delegates over spans that write into caller-provided
 /// buffers, so an optimizer's inner loop allocates nothing. Each delegate is thread-safe.
 /// </summary>
-/// <remarks>The results equal those of the matching <see cref="Diff"/> expression compiled with
-/// <see cref="ILBackend.CompileIL{TDelegate}"/>; argument checks are the same (a short buffer is an
-/// <see cref="ArgumentException"/> naming it).</remarks>
+/// <remarks>
+/// <para>The results equal those of the matching <see cref="Diff"/> expression compiled with
+/// <see cref="ILBackend.CompileIL{TDelegate}"/>, bit for bit; argument checks are the same (a short buffer, or a result
+/// buffer that overlaps another argument, is an <see cref="ArgumentException"/> naming it). Arguments that are only
+/// read (x and a direction v) may be the same memory.</para>
+/// <para>Every derivative that <c>CompileIL()</c> compiles compiles here: its arrays are read and written through the
+/// spans directly, and an expression that uses an array in a way a span cannot be used (a user's function the IL
+/// backend hands to <c>Expression.Compile()</c>, say) runs on copies of the spans in arrays pooled by the delegate,
+/// with the same results.</para>
+/// <para>Thread safety: a delegate keeps no state between calls but buffers that a call takes for itself (scratch
+/// arrays, those copies), so any number of threads may call one at once.</para>
+/// </remarks>
 public static class Compiled
 {
     /// <summary>f itself over a span.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
-    /// <exception cref="NotSupportedException">f uses a node the IL backend does not compile (the message names it).</exception>
     public static ValueFunction Value(Expression<Func<double[], double>> f)
     {
         ArgumentNullException.ThrowIfNull(f);
-        // LINQ reductions compile as the loops ExprDiff imports them to.
-        return Emit<ValueFunction>(Diff.Rebuild(f) ?? f, [typeof(ReadOnlySpan<double>)]);
+        return ValueRoute(f).Delegate;
     }
+
+    // LINQ reductions compile as the loops ExprDiff imports them to; what cannot be read through a span goes through arrays.
+    internal static (ValueFunction Delegate, string? ArrayRouteReason) ValueRoute(Expression<Func<double[], double>> f) =>
+        Route(Diff.Rebuild(f) ?? f, [typeof(ReadOnlySpan<double>)], () => ArrayRoute.Value(f));
 
     /// <summary>f(x) and ∇f(x) into <c>gradient</c>: <see cref="Diff.ValueAndGradient(Expression{Func{double[], double}}, DiffOptions?)"/> over spans.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     public static GradientFunction ValueAndGradient(Expression<Func<double[], double>> f, DiffOptions? options = null) =>
-        Emit<GradientFunction>(Diff.ValueAndGradient(f, options), [typeof(ReadOnlySpan<double>), typeof(Span<double>)]);
+        GradientRoute(Diff.ValueAndGradient(f, options)).Delegate;
 
     /// <summary>H(x)·v into <c>result</c> (forward over reverse, without forming H).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     public static ProductFunction Hvp(Expression<Func<double[], double>> f, DiffOptions? options = null) =>
-        Product(Diff.HvpInto(f, options));
+        ProductRoute(Diff.HvpInto(f, options)).Delegate;
 
     /// <summary>J(x)·v into <c>result</c> (forward mode) for a function with a result of fixed length.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
     public static ProductFunction Jvp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
-        Product(Diff.JvpInto(f, options));
+        ProductRoute(Diff.JvpInto(f, options)).Delegate;
 
     /// <summary>vᵀ·J(x) into <c>result</c> (reverse mode): <c>v</c> has one element per output of f.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     public static ProductFunction Vjp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
-        Product(Diff.VjpInto(f, options));
+        ProductRoute(Diff.VjpInto(f, options)).Delegate;
 
     /// <summary>The Jacobian of f into a row-major buffer of (number of outputs) × x.Length elements: row by row in reverse
     /// mode when f has no more outputs than inputs, else column by column in forward mode (Levenberg–Marquardt's many
-    /// residuals). Allocation-free after the first calls (direction vectors come from a shared pool). Values equal
-    /// <see cref="Diff.Jacobian(Expression{Func{double[], double[]}}, DiffOptions?)"/>'s; a zero may differ in sign.</summary>
+    /// residuals). Allocation-free after the first calls (direction vectors come from a shared pool). Each row (column)
+    /// is, bit for bit, <see cref="Vjp"/> (<see cref="Jvp"/>) along a unit vector. <see cref="Diff.Jacobian(Expression{Func{double[], double[]}}, DiffOptions?)"/>
+    /// may take the other mode (it works by columns for loop programs), so the two agree to rounding, and a zero may differ in sign.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
@@ -78,6 +90,8 @@ public static class Compiled
             int n = x.Length, m = outputs ?? n;
             if (jacobian.Length < (long)m * n)
                 throw new ArgumentException($"'jacobian' needs {(long)m * n} elements ({m} outputs × {n} inputs) but has {jacobian.Length}.", nameof(jacobian));
+            // The rows written first would be read as x by the later ones.
+            SpanCalls.RequireDistinct(jacobian, x, nameof(jacobian), nameof(x));
             int size = Math.Max(m, n);
             var rented = System.Buffers.ArrayPool<double>.Shared.Rent(2 * size);
             try
@@ -114,19 +128,31 @@ public static class Compiled
         };
     }
 
-    private static ProductFunction Product(LambdaExpression into) =>
-        Emit<ProductFunction>(into, [typeof(ReadOnlySpan<double>), typeof(ReadOnlySpan<double>), typeof(Span<double>)]);
+    /// <summary>A value and gradient (<c>(x, gradient) => …</c>) over spans: emitted with span parameters, or through
+    /// arrays (<see cref="ArrayRoute"/>) when some use of them cannot be (the reason says which).</summary>
+    internal static (GradientFunction Delegate, string? ArrayRouteReason) GradientRoute(LambdaExpression vg) =>
+        Route(vg, [typeof(ReadOnlySpan<double>), typeof(Span<double>)], () => ArrayRoute.Gradient(vg));
 
-    private static T Emit<T>(LambdaExpression lambda, Type[] parameterTypes) where T : Delegate
+    /// <summary>A product into a buffer (<c>(x, v, result) => …</c>), as <see cref="GradientRoute"/>.</summary>
+    internal static (ProductFunction Delegate, string? ArrayRouteReason) ProductRoute(LambdaExpression into) =>
+        Route(into, [typeof(ReadOnlySpan<double>), typeof(ReadOnlySpan<double>), typeof(Span<double>)], () => ArrayRoute.Product(into));
+
+    private static (T Delegate, string? ArrayRouteReason) Route<T>(LambdaExpression lambda, Type[] parameterTypes, Func<T> throughArrays) where T : Delegate
     {
+        string reason;
         try
         {
-            return (T)ILEmitter.Emit(lambda, typeof(T), parameterTypes).Delegate;
+            return ((T)ILEmitter.Emit(lambda, typeof(T), parameterTypes).Delegate, null);
         }
         catch (UnsupportedNodeException e)
         {
-            // Spans cannot go through Expression.Compile(), so there is no fallback here.
-            throw new NotSupportedException(char.ToUpperInvariant(e.Reason[0]) + e.Reason[1..] + "; compile it with CompileIL() instead, which falls back to Expression.Compile().");
+            reason = e.Reason;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An emitter bug must not cost the caller a working delegate (as in ILBackend.Compile).
+            reason = $"the IL backend failed on this expression over spans ({e.GetType().Name}: {e.Message})";
+        }
+        return (throughArrays(), reason);
     }
 }

@@ -64,9 +64,8 @@ internal sealed partial class ILEmitter
         switch (a.Left)
         {
             case ParameterExpression v when _spans.ContainsKey(v):
-                if (a.Right is not ParameterExpression source || !_spans.ContainsKey(source) || !@void)
-                    throw Unsupported(a, $"'{v.Name}' (a span) assigned from something other than a span");
-                LoadRaw(source);
+                if (!@void) throw Unsupported(a, $"an assignment to '{v.Name}' (a span) used as a value");
+                SpanValue(a.Right, _spans[v], a, empty);
                 Store(v);
                 break;
             case ParameterExpression v:
@@ -95,6 +94,20 @@ internal sealed partial class ILEmitter
             default:
                 throw Unsupported(a, $"an assignment to a {a.Left.NodeType} node");
         }
+    }
+
+    /// <summary>Pushes <paramref name="e"/> (a span, a call returning one, or an array) as a <paramref name="target"/>.</summary>
+    private void SpanValue(Expression e, Type target, Expression node, bool empty)
+    {
+        var from = SpanVariables.SpanTypeOf(e, _spans);
+        if (from is null && e.Type != typeof(double[])) throw Unsupported(node, $"a span assigned a {e.Type.Name}");
+        if (e is ParameterExpression p && from is not null) LoadRaw(p);
+        else if (from is not null) { var call = (MethodCallExpression)e; Call(null, call.Method, call.Arguments, e, empty, spanResult: true); }
+        else Visit(e, empty: empty);
+        var source = from ?? typeof(double[]);
+        if (source == target) return;
+        // An array becomes a span over it; a writable span a read-only one; the other way round is refused.
+        Op(OpCodes.Call, SpanVariables.Conversion(source, target) ?? throw Unsupported(node, $"a writable span assigned a {source.Name}"));
     }
 
     private bool IsSpan(Expression e) => e is ParameterExpression p && _spans.ContainsKey(p);
@@ -201,13 +214,17 @@ internal sealed partial class ILEmitter
         else Op(OpCodes.Stelem, t);
     }
 
-    private void Call(Expression? instance, MethodInfo method, IReadOnlyList<Expression> arguments, Expression node, bool empty)
+    /// <param name="spanResult">The caller takes a span result (see <see cref="SpanValue"/>); elsewhere a call whose span
+    /// version returns a span is refused, since its user expects an array.</param>
+    private void Call(Expression? instance, MethodInfo method, IReadOnlyList<Expression> arguments, Expression node, bool empty, bool spanResult = false)
     {
         if (method.GetParameters().Any(p => p.ParameterType.IsByRef)) throw Unsupported(node, $"the call to {method.Name}, which takes a by-reference argument");
         if (arguments.Any(IsSpan))
         {
-            method = SpanCalls.Replacement(method, arguments.Select(a => IsSpan(a) ? _spans[(ParameterExpression)a] : a.Type).ToArray())
+            method = SpanCalls.Replacement(method, SpanVariables.ArgumentTypes(arguments, _spans))
                 ?? throw Unsupported(node, $"the call to {method.DeclaringType?.Name}.{method.Name} with a span argument");
+            if (!spanResult && SpanVariables.IsSpanType(method.ReturnType))
+                throw Unsupported(node, $"the call to {method.Name}, whose span version returns a span, where an array is used");
         }
         LocalBuilder? temp = null;
         if (instance is not null)

@@ -30,4 +30,30 @@ internal static class SpanCalls
     public static void Clear(Span<double> array, int index, int length) => array.Slice(index, length).Clear();
 
     public static void Copy(double[] source, Span<double> destination, int length) => source.AsSpan(0, length).CopyTo(destination);
+
+    // A source that is a span too: a variable the exporter reused for an array and for the caller's buffer.
+    public static void Copy(ReadOnlySpan<double> source, Span<double> destination, int length) => source[..length].CopyTo(destination);
+
+    public static void Copy(Span<double> source, Span<double> destination, int length) => source[..length].CopyTo(destination);
+
+    public static ReadOnlySpan<double> CheckedLength(ReadOnlySpan<double> array, int length, string parameterName, string unit)
+    {
+        RequireLengthOf(array, length, parameterName, unit);
+        return array;
+    }
+
+    public static Span<double> CheckedLength(Span<double> array, int length, string parameterName, string unit)
+    {
+        RequireLengthOf(array, length, parameterName, unit);
+        return array;
+    }
+
+    /// <summary><see cref="Intrinsics.RequireDistinct"/> over spans: any shared element is an overlap (a slice of x too).</summary>
+    public static void RequireDistinct(Span<double> output, ReadOnlySpan<double> other, string outputName, string otherName)
+    {
+        if (output.Overlaps(other)) Intrinsics.ThrowOverlap(outputName, otherName);
+    }
+
+    public static void RequireDistinct(Span<double> output, Span<double> other, string outputName, string otherName) =>
+        RequireDistinct(output, (ReadOnlySpan<double>)other, outputName, otherName);
 }

@@ -225,6 +225,7 @@ internal static partial class Exporter
                 yield return Expression.Call(RequireLengthOf, _parameters[w.Target], Length(w.Length),
                     Expression.Constant(Name(w.Target)), Expression.Constant(LengthName(w.Length)));
             }
+            foreach (var check in DistinctBuffers(layout)) yield return check;
         }
 
         /// <summary>Scatter nodes added straight into an enclosing array (by node), if any.</summary>
@@ -331,6 +332,7 @@ internal static partial class Exporter
                     statements.Add(LoopEmitter.EmitScatterInto(t, scatterArgs, enclosing, _depth,
                         (n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..])));
                     _expr[partner] = Expression.Default(typeof(double[]));
+                    SinkLoopResult(sumNode, statements);
                     return;
                 }
                 var into = InPlace is { } ipf && ipf.Node == partner ? _parameters[ipf.Parameter] : null;
@@ -343,6 +345,7 @@ internal static partial class Exporter
                         t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)
                     : LoopEmitter.EmitSumAndGather(n, sumArgs, sumTarget, n.Args![SumRangePrimitive.Captures..],
                         t, scatterArgs, scatterTarget, t.Args![ScatterPrimitive.Captures..], offsets, _depth, into)));
+                SinkLoopResult(sumNode, statements);
                 return;
             }
             if (LoopEmitter.IsStatement(n.Op))
@@ -362,6 +365,7 @@ internal static partial class Exporter
                 _expr[i] = target;
                 var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
                 statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
+                SinkLoopResult(i, statements);
                 return;
             }
             if (_hoisted.Contains(i)) return; // computed early, for a fused loop

@@ -45,6 +45,8 @@ internal static class Derivatives
             var seeds = p.TangentSeeds(direction, isArgument: false);
             int row = ForwardMode.Jvp(p.Context, [GradientArray(p, y)], seeds)[0];
             int n = p.Builder.Make(Primitives.Length, p.WholeArray);
+            // A function linear in x (a plain sum) has a structurally zero Hessian: rows of zeros, as Hvp returns.
+            if (row == DerivativeContext.Zero) row = p.Builder.Assemble(n, [], []);
             return p.Export([LoopOverUnitVectors(p, row, direction, n, columns: false)], new ArrayLayout(0), p.Parameters(), delegateType);
         }
         var grads = GradientNodes(p, y);

@@ -9,6 +9,7 @@ internal sealed partial class ExpressionImporter
 {
     private static readonly MethodInfo RequireLengthMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireNotNullMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireNotNull))!;
+    private static readonly MethodInfo RequireDistinctMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireDistinct))!;
     private static readonly MethodInfo PowIntMethod = typeof(Intrinsics).GetMethod(nameof(Intrinsics.PowInt), [typeof(double), typeof(int)])!;
 
     private void StepBinary(in Frame f, BinaryExpression bin)
@@ -131,7 +132,7 @@ internal sealed partial class ExpressionImporter
     private void StepCall(in Frame f, MethodCallExpression call)
     {
         var method = call.Method;
-        if (method == RequireLengthMethod || method == RequireNotNullMethod) { _values.Push(Val.Void); return; }
+        if (method == RequireLengthMethod || method == RequireNotNullMethod || method == RequireDistinctMethod) { _values.Push(Val.Void); return; }
         if (TryStepEnumerable(f, call)) return;
         if (call.Object is not null)
         {

@@ -82,6 +82,7 @@ public class GoldenGradientTests
                 double v0, v1, v2, v3;
                 Intrinsics.RequireLength(x, 2, "x");
                 Intrinsics.RequireLengthOf(gradient, x.Length, "gradient", "element of 'x'");
+                Intrinsics.RequireDistinct(gradient, x, "gradient", "x");
                 v0 = x[0];
                 v1 = x[1] - v0 * v0;
                 v2 = 1.0 - v0;
