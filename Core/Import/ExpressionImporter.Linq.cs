@@ -64,6 +64,10 @@ internal sealed partial class ExpressionImporter
                 outerNode = mn.Node;
                 kind = ValueKind.Matrix;
                 break;
+            case DataNode dn:
+                outerNode = dn.Node;
+                kind = dn.Kind;
+                break;
             default:
                 return outer; // constants, captured arrays, lambdas: the same in any graph
         }
@@ -81,6 +85,7 @@ internal sealed partial class ExpressionImporter
         {
             ValueKind.Array => Val.Ref(new ArrayNode(input, parameter)),
             ValueKind.Matrix => Val.Ref(new MatrixNode(input)),
+            ValueKind.IntArray or ValueKind.IntMatrix or ValueKind.IntJagged => Val.Ref(new DataNode(input, kind)),
             _ => Val.Of(input),
         };
     }
