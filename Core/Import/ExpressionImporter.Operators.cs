@@ -60,8 +60,11 @@ internal sealed partial class ExpressionImporter
                 return;
             case IndexExpression { Indexer: null } target:
                 // a[k] += v arrives as a[k] = a[k] + v: only v is imported when the array may be write-only.
+                // a[k] -= v (as the exporter writes a negated contribution) is a[k] += −v, the same in IEEE arithmetic.
                 var accumulated = assign.Right is BinaryExpression { NodeType: ExpressionType.Add or ExpressionType.AddChecked } sum
-                    && sum.Left == assign.Left ? sum.Right : null;
+                    && sum.Left == assign.Left ? sum.Right
+                    : assign.Right is BinaryExpression { NodeType: ExpressionType.Subtract or ExpressionType.SubtractChecked } difference
+                    && difference.Left == assign.Left && difference.Right.Type == typeof(double) ? Expression.Negate(difference.Right) : null;
                 var children = new List<Expression>(target.Arguments.Count + 2) { target.Object! };
                 children.AddRange(target.Arguments);
                 children.Add(accumulated ?? assign.Right);
