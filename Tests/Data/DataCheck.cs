@@ -15,7 +15,9 @@ internal static class DataCheck
         var p = DiffProblem.Create(f, null, "test");
         var adjoints = ReverseMode.Vjp(p.Context, [p.Function.Outputs[0]], [p.Builder.Constant(1)], p.AllWrt);
         int gradient = p.HasWholeArray ? p.GradientArray(adjoints) : throw new InvalidOperationException("expected a loop program");
-        var outputs = Interpreter.EvaluateOutputs(p.Builder.Build([p.Function.Outputs[0], gradient]), arguments);
+        var graph = p.Builder.Build([p.Function.Outputs[0], gradient]);
+        ExprDiff.Graphs.GraphVerifier.Verify(graph);
+        var outputs = Interpreter.EvaluateOutputs(graph, arguments);
         return (double[])outputs[1];
     }
 

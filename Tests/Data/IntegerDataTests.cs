@@ -144,6 +144,19 @@ public class IntegerDataTests
         DataCheck.AllRoutes(loss, w0, DataCheck.Random(w0.Length, 13), SoftmaxGradient(X, y, w0), hvp: null);
     }
 
+    [Fact]
+    public void Softmax_cross_entropy_written_as_a_select_over_the_labels()
+    {
+        var (X, y, w0) = Classification();
+        Expression<Func<double[], double>> loss = w => y.Select((label, n) =>
+            Math.Log(Enumerable.Range(0, Classes).Sum(c => Math.Exp(Enumerable.Range(0, Features).Sum(d => w[c * Features + d] * X[n, d]))))
+            - Enumerable.Range(0, Features).Sum(d => w[label * Features + d] * X[n, d])).Sum();
+        var expected = SoftmaxGradient(X, y, w0);
+        FiniteDifferences.AssertClose(expected, Diff.Gradient(loss).Compile()(w0), 1e-10, 1e-12, "Compile");
+        FiniteDifferences.AssertClose(expected, Diff.Gradient(loss).CompileIL()(w0), 1e-10, 1e-12, "CompileIL");
+        FiniteDifferences.AssertClose(expected, DataCheck.InterpretedGradient(loss, w0), 1e-10, 1e-12, "interpreter");
+    }
+
     // A 5 × 6 sparse matrix in CSR form, with a repeated column in one row and an empty row.
     private static readonly int[] RowPtr = [0, 3, 3, 5, 9, 11];
     private static readonly int[] Col = [0, 2, 5, 1, 1, 0, 3, 4, 5, 2, 2];

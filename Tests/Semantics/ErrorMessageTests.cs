@@ -138,7 +138,7 @@ public sealed class ErrorMessageTests
         var lambda = Expression.Lambda<Func<double, double[], double>>(Expression.Add(d, Expression.ArrayIndex(a, Expression.Constant(0))), d, a);
         Assert.Equal(
             "wrong shape in '(d, a) => d + a[0]': Diff.Gradient differentiates functions of 1 to 8 double parameters, or of a double[] " +
-            "(the first parameter) followed by data parameters (double, int, double[] or double[,]); name the parameters to " +
+            "(the first parameter) followed by data parameters (double, int, double[], double[,], int[], int[,] or int[][]); name the parameters to " +
             "differentiate (the overloads that take wrt) for other signatures",
             ImportError(() => DiffProblem.Create(lambda, null, "Diff.Gradient")));
     }
