@@ -74,6 +74,8 @@ public class SpringNetworkTests
         FiniteDifferences.AssertClose(hvExpected, hv.CompileIL()(x, v), 1e-6, 1e-7, "Hvp IL");
         var H = Diff.Hessian(f).Compile()(x);
         FiniteDifferences.AssertClose(FiniteDifferences.Jacobian(gc, x), H, 1e-6, 1e-7, "Hessian");
+        // The exported gradient (member reads of the captured arrays, a scatter loop) imports back and differentiates again.
+        FiniteDifferences.AssertClose(H, Diff.Jacobian(grad).Compile()(x), 1e-12, 1e-12, "Jacobian of the gradient");
     }
 
     private static void AssertRelative(double expected, double actual, double rel) =>
