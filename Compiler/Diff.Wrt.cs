@@ -11,7 +11,7 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -25,7 +25,7 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1}(Expression{Func{T1, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -41,8 +41,8 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -56,8 +56,8 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1, T2}(Expression{Func{T1, T2, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -73,9 +73,9 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -89,9 +89,9 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1, T2, T3}(Expression{Func{T1, T2, T3, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -107,10 +107,10 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -124,10 +124,10 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1, T2, T3, T4}(Expression{Func{T1, T2, T3, T4, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -143,11 +143,11 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T5">Parameter 5: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T5">Parameter 5: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -161,11 +161,11 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1, T2, T3, T4, T5}(Expression{Func{T1, T2, T3, T4, T5, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T5">Parameter 5: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T5">Parameter 5: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -181,12 +181,12 @@ public static partial class Diff
     /// The gradient with respect to the parameters named in <paramref name="wrt"/>: one double[] parameter (the gradient
     /// has its length) or double parameters (one element each, in the order named). The other parameters are data.
     /// </summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T5">Parameter 5: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T6">Parameter 6: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T5">Parameter 5: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T6">Parameter 6: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>
@@ -200,12 +200,12 @@ public static partial class Diff
 
     /// <summary><c>(parameters…, gradient) => f(parameters…)</c>, writing the gradient with respect to the parameters named in
     /// <paramref name="wrt"/> into <c>gradient</c> (see <see cref="Gradient{T1, T2, T3, T4, T5, T6}(Expression{Func{T1, T2, T3, T4, T5, T6, double}}, IReadOnlyList{string}, DiffOptions?)"/>).</summary>
-    /// <typeparam name="T1">Parameter 1: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T2">Parameter 2: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T3">Parameter 3: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T4">Parameter 4: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T5">Parameter 5: double, int, double[] or double[,].</typeparam>
-    /// <typeparam name="T6">Parameter 6: double, int, double[] or double[,].</typeparam>
+    /// <typeparam name="T1">Parameter 1: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T2">Parameter 2: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T3">Parameter 3: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T4">Parameter 4: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T5">Parameter 5: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
+    /// <typeparam name="T6">Parameter 6: double, int, double[], double[,], int[], int[,] or int[][].</typeparam>
     /// <param name="f">The function.</param>
     /// <param name="wrt">Names of the parameters to differentiate, as written in <paramref name="f"/>.</param>
     /// <param name="options">Rules and optimization; null for the defaults.</param>

@@ -81,7 +81,7 @@ internal sealed class SimdEmitter
             il.Emit(OpCodes.Ldarg, (short)6);
             il.Emit(OpCodes.Blt, top);
             il.Emit(OpCodes.Ret);
-            return ((SimdKernel)method.CreateDelegate(typeof(SimdKernel), null), null);
+            return ((SimdKernel)method.CreateDelegate(typeof(SimdKernel), emitter._roots.ToArray()), null);
         }
         catch (NotSupportedException e)
         {
@@ -120,6 +120,59 @@ internal sealed class SimdEmitter
         MemberExpression { Expression: { } inner } => [inner],
         _ => [],
     };
+
+
+    /// <summary>Closure objects the kernel reads captured variables from: the kernel's bound target.</summary>
+    private readonly List<object> _roots = new();
+
+    /// <summary>The closure object at the root of a chain of field and property reads (null for a static chain, which is
+    /// returned as the chain's own expression), or nothing when the chain starts from a value the kernel computes.</summary>
+    private static Expression? MemberRoot(MemberExpression m)
+    {
+        Expression? e = m;
+        while (e is MemberExpression { Member: FieldInfo or PropertyInfo { GetMethod: not null } } me) e = me.Expression;
+        return e switch { null => m, ConstantExpression { Value: not null } c when !c.Type.IsValueType => c, _ => null };
+    }
+
+    private void LoadMember(MemberExpression m, Expression root)
+    {
+        var chain = new List<MemberInfo>();
+        for (Expression? e = m; e is MemberExpression me; e = me.Expression) chain.Add(me.Member);
+        chain.Reverse();
+        Type? current = null;
+        if (root is ConstantExpression c)
+        {
+            _il.Emit(OpCodes.Ldarg_0);
+            _il.Emit(OpCodes.Castclass, typeof(object[]));
+            _il.Emit(OpCodes.Ldc_I4, _roots.Count);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            _il.Emit(OpCodes.Castclass, c.Type);
+            _roots.Add(c.Value!);
+            current = c.Type;
+        }
+        foreach (var member in chain)
+        {
+            bool isStatic = member is FieldInfo { IsStatic: true } || member is PropertyInfo { GetMethod.IsStatic: true };
+            if (!isStatic && current is { IsValueType: true })
+            {
+                // An instance member of a struct value is read through its address.
+                var temp = _il.DeclareLocal(current);
+                _il.Emit(OpCodes.Stloc, temp);
+                _il.Emit(OpCodes.Ldloca, temp);
+            }
+            switch (member)
+            {
+                case FieldInfo f:
+                    _il.Emit(f.IsStatic ? OpCodes.Ldsfld : OpCodes.Ldfld, f);
+                    current = f.FieldType;
+                    break;
+                case PropertyInfo p:
+                    _il.Emit(p.GetMethod!.IsStatic || current!.IsValueType ? OpCodes.Call : OpCodes.Callvirt, p.GetMethod!);
+                    current = p.PropertyType;
+                    break;
+            }
+        }
+    }
 
     private static NotSupportedException No(Expression e, string what) => new($"{what} ({e.NodeType} node) has no vector form");
 
@@ -229,6 +282,8 @@ internal sealed class SimdEmitter
         BinaryExpression { NodeType: ExpressionType.Add } b => Int(b.Left) + Int(b.Right),
         BinaryExpression { NodeType: ExpressionType.Subtract } b => Int(b.Left) - Int(b.Right),
         BinaryExpression { NodeType: ExpressionType.Multiply } b => Int(b.Left) * Int(b.Right),
+        MemberExpression or BinaryExpression { NodeType: ExpressionType.ArrayIndex } or IndexExpression or MethodCallExpression
+            => throw No(e, "an int read from data at run time (a captured or static variable, an element of an int array), which the kernel cannot fold"),
         _ => throw No(e, "an int that depends on the point"),
     };
 
@@ -250,6 +305,11 @@ internal sealed class SimdEmitter
                 return;
             case MemberExpression { Expression: ParameterExpression s, Member: FieldInfo f } when _structs.TryGetValue(s, out var fields):
                 _il.Emit(OpCodes.Ldloc, fields[f]);
+                return;
+            case MemberExpression m when m.Type == typeof(double) && MemberRoot(m) is { } root:
+                // A captured or static double, read when the kernel runs (as f reads it) and broadcast to the four lanes.
+                LoadMember(m, root);
+                _il.Emit(OpCodes.Call, Broadcast);
                 return;
             case BinaryExpression { NodeType: ExpressionType.ArrayIndex, Left: var a } b when a == _x:
                 Coordinate(Int(b.Right), gradient: false);

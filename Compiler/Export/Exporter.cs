@@ -397,16 +397,7 @@ internal static partial class Exporter
                 foreach (var target in targets) statements.Add(Expression.Assign(target, variable));
         }
 
-        private static Type TypeOf(ValueKind kind) => kind switch
-        {
-            ValueKind.Array => typeof(double[]),
-            ValueKind.Matrix => typeof(double[,]),
-            ValueKind.Int32 => typeof(int),
-            ValueKind.Boolean => typeof(bool),
-            ValueKind.Pair => typeof(ValueTuple<double, double>),
-            ValueKind.Powers => typeof(IntPowers),
-            _ => typeof(double),
-        };
+        private static Type TypeOf(ValueKind kind) => ValueKinds.ClrType(kind);
 
         private Expression Operand(int node, ValueKind kind)
         {

@@ -46,8 +46,8 @@ internal abstract class RewritePass : GraphPass
         return false;
     }
 
-    protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Payload is double[] array
-        ? b.ConstantArray(array)
+    protected int Copy(GraphBuilder b, in Node n, ReadOnlySpan<int> operands) => n.Payload is not null
+        ? b.PayloadLeaf(n)
         : n.Args is not null
         ? b.MakeStructured(n.Op, n.Kind, operands.ToArray(), OptimizeBody(n.Region), n.Aux)
         : b.Make(n.Op, n.Arity > 0 ? operands[0] : -1, n.Arity > 1 ? operands[1] : -1, n.Arity > 2 ? operands[2] : -1,

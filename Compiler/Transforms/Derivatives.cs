@@ -234,7 +234,8 @@ internal static class Derivatives
             var kind = shapes[q] switch
             {
                 ParameterShape.Array => ValueKind.Array, ParameterShape.Matrix => ValueKind.Matrix,
-                ParameterShape.Integer => ValueKind.Int32, _ => ValueKind.Double,
+                ParameterShape.Integer => ValueKind.Int32, ParameterShape.IntArray => ValueKind.IntArray,
+                ParameterShape.IntMatrix => ValueKind.IntMatrix, ParameterShape.IntJagged => ValueKind.IntJagged, _ => ValueKind.Double,
             };
             names.Add(p.Function.Source.Parameters[q].Name ?? $"p{q}");
             kinds.Add(kind);

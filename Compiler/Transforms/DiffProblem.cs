@@ -156,7 +156,7 @@ internal sealed class DiffProblem
         else
         {
             throw Error.Shape(Error.Quote(f), $"{operation} differentiates functions of 1 to 8 double parameters, or of a double[] " +
-                "(the first parameter) followed by data parameters (double, int, double[] or double[,]); name the parameters to " +
+                "(the first parameter) followed by data parameters (double, int, double[], double[,], int[], int[,] or int[][]); name the parameters to " +
                 "differentiate (the overloads that take wrt) for other signatures");
         }
         // The whole array counts only where something reads it (a loop, a computed index); x.Length alone

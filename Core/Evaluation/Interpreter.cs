@@ -94,6 +94,20 @@ internal sealed class Evaluator
         return _arrays[node] as double[,] ?? throw new InvalidOperationException($"node v{node} holds no matrix.");
     }
 
+    /// <summary>The object (an array of any kind) node <paramref name="node"/> holds, checked to be a <typeparamref name="T"/>.</summary>
+    public T Object<T>(int node) where T : class
+    {
+        Ensure(node);
+        return _arrays[node] as T ?? throw new InvalidOperationException($"node v{node} holds no {typeof(T).Name}.");
+    }
+
+    /// <summary>Stores an object value (integer data, a row of it, a captured array).</summary>
+    public void SetObject(int node, object value)
+    {
+        _arrays[node] = value;
+        _values[node] = double.NaN;
+    }
+
     public void Set(int node, double value) => _values[node] = value;
 
     public void Set(int node, double[,] matrix)
@@ -112,6 +126,7 @@ internal sealed class Evaluator
     {
         ValueKind.Array => Array(node),
         ValueKind.Matrix => Matrix(node),
+        ValueKind.IntArray or ValueKind.IntMatrix or ValueKind.IntJagged => Object<object>(node),
         ValueKind.Int32 => Int(node),
         ValueKind.Boolean => Bool(node),
         _ => Double(node),
@@ -199,6 +214,9 @@ internal sealed class Evaluator
             {
                 case (ValueKind.Array, double[] whole): Set(i, whole); return;
                 case (ValueKind.Matrix, double[,] matrix): _arrays[i] = matrix; _values[i] = double.NaN; return;
+                case (ValueKind.IntArray, int[] ints): SetObject(i, ints); return;
+                case (ValueKind.IntMatrix, int[,] ints2): SetObject(i, ints2); return;
+                case (ValueKind.IntJagged, int[][] rows): SetObject(i, rows); return;
                 case (ValueKind.Int32, int k): _values[i] = k; return;
                 case (ValueKind.Double, double d): _values[i] = d; return;
                 case (ValueKind.Double, int k): _values[i] = k; return;

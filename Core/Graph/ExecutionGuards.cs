@@ -71,7 +71,7 @@ internal static class ExecutionGuards
             if (strict[i]) weakened[i] = false;
             Guard? guard;
             // Leaves (constants, parameters) cost nothing and cannot fail: never guarded, so never ordered after a condition.
-            if (always[i] || n.Arity == 0) guard = null;
+            if (always[i] || n.Arity == 0 && !n.Op.MayFail(n)) guard = null;
             else
             {
                 var terms = Simplify(pending[i] ?? []);

@@ -13,6 +13,18 @@ internal sealed partial class GraphBuilder
     public int ConstantArray(double[] array) =>
         Intern(new Node(Primitives.ConstantArray, ValueKind.Array, -1, -1, -1, 0, 0, 0, payload: array));
 
+    /// <summary>A captured variable or static member, read when the derivative runs.</summary>
+    public int MemberRead(CapturedMember member, ValueKind kind) =>
+        Intern(new Node(Primitives.MemberRead, kind, -1, -1, -1, 0, 0, 0, payload: member));
+
+    /// <summary>A copy of a leaf that carries a payload (a captured array or member) into this builder.</summary>
+    public int PayloadLeaf(in Node leaf) => leaf.Payload switch
+    {
+        double[] array => ConstantArray(array),
+        CapturedMember member => MemberRead(member, leaf.Kind),
+        _ => throw new InvalidOperationException($"a {leaf.Op.Name} node carries an unknown payload."),
+    };
+
     public int True => Constant(1, ValueKind.Boolean);
 
     public int False => Constant(0, ValueKind.Boolean);

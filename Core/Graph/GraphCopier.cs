@@ -34,7 +34,7 @@ internal static class GraphCopier
                 continue;
             }
             var remapped = n.Remap(map);
-            map[i] = remapped.Payload is double[] array ? target.ConstantArray(array)
+            map[i] = remapped.Payload is not null ? target.PayloadLeaf(remapped)
                 : remapped.Args is not null
                 ? target.MakeStructured(remapped.Op, remapped.Kind, remapped.Args, remapped.Region, remapped.Aux)
                 : target.Make(remapped.Op, remapped.A, remapped.B, remapped.C, remapped.Aux, remapped.Aux2, remapped.Value, remapped.Kind);

@@ -89,6 +89,9 @@ internal static class GraphPrinter
     {
         ValueKind.Int32 => "int",
         ValueKind.Boolean => "bool",
+        ValueKind.IntArray => "int[]",
+        ValueKind.IntMatrix => "int[,]",
+        ValueKind.IntJagged => "int[][]",
         _ => "double",
     };
 }

@@ -3,7 +3,7 @@ using ExprDiff.Rules;
 namespace ExprDiff.Graphs;
 
 /// <summary>Hash-consing key. Constants are keyed by their bits so that 0.0 and −0.0 (equal as doubles)
-/// and NaNs stay distinct nodes; variadic operands compare by content, regions by identity.</summary>
+/// and NaNs stay distinct nodes; variadic operands compare by content, regions by identity, payloads by their own equality (identity for arrays).</summary>
 internal readonly struct NodeKey : IEquatable<NodeKey>
 {
     private readonly Primitive _op;
@@ -27,7 +27,7 @@ internal readonly struct NodeKey : IEquatable<NodeKey>
 
     public bool Equals(NodeKey o) =>
         ReferenceEquals(_op, o._op) && _kind == o._kind && _a == o._a && _b == o._b && _c == o._c && _aux == o._aux
-        && _aux2 == o._aux2 && _bits == o._bits && ReferenceEquals(_region, o._region) && ReferenceEquals(_payload, o._payload)
+        && _aux2 == o._aux2 && _bits == o._bits && ReferenceEquals(_region, o._region) && Equals(_payload, o._payload)
         && (_args is null ? o._args is null : o._args is not null && _args.AsSpan().SequenceEqual(o._args));
 
     public override bool Equals(object? obj) => obj is NodeKey k && Equals(k);
@@ -39,7 +39,8 @@ internal readonly struct NodeKey : IEquatable<NodeKey>
         h.Add(_kind); h.Add(_a); h.Add(_b); h.Add(_c); h.Add(_aux); h.Add(_aux2); h.Add(_bits);
         if (_args is not null) foreach (int a in _args) h.Add(a);
         if (_region is not null) h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_region));
-        if (_payload is not null) h.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_payload));
+        // Arrays hash and compare by identity; a captured member by its root object's identity and its members.
+        if (_payload is not null) h.Add(_payload.GetHashCode());
         return h.ToHashCode();
     }
 

@@ -21,4 +21,36 @@ internal enum ValueKind : byte
     Array,
     /// <summary>A <c>double[,]</c> data parameter (read with computed indices, never differentiated).</summary>
     Matrix,
+    /// <summary>An <c>int[]</c> of data (element maps, labels, sparse structure): read with computed indices, never differentiated.</summary>
+    IntArray,
+    /// <summary>An <c>int[,]</c> of data (a finite-element connectivity table).</summary>
+    IntMatrix,
+    /// <summary>An <c>int[][]</c> of data (adjacency lists); a row is an <see cref="IntArray"/>.</summary>
+    IntJagged,
+}
+
+/// <summary>The CLR types of the value kinds.</summary>
+internal static class ValueKinds
+{
+    /// <summary>The CLR type a value of <paramref name="kind"/> has in exported code.</summary>
+    public static Type ClrType(ValueKind kind) => kind switch
+    {
+        ValueKind.Array => typeof(double[]),
+        ValueKind.Matrix => typeof(double[,]),
+        ValueKind.IntArray => typeof(int[]),
+        ValueKind.IntMatrix => typeof(int[,]),
+        ValueKind.IntJagged => typeof(int[][]),
+        ValueKind.Int32 => typeof(int),
+        ValueKind.Boolean => typeof(bool),
+        ValueKind.Pair => typeof(ValueTuple<double, double>),
+        ValueKind.Powers => typeof(IntPowers),
+        _ => typeof(double),
+    };
+
+    /// <summary>The kind of integer data a CLR type is (int[], int[,], int[][]), if it is one.</summary>
+    public static ValueKind? IntDataKind(Type t) =>
+        t == typeof(int[]) ? ValueKind.IntArray : t == typeof(int[,]) ? ValueKind.IntMatrix : t == typeof(int[][]) ? ValueKind.IntJagged : null;
+
+    /// <summary>Whether values of the kind are held as objects (arrays), not as numbers.</summary>
+    public static bool IsObject(ValueKind kind) => kind is ValueKind.Array or ValueKind.Matrix or ValueKind.IntArray or ValueKind.IntMatrix or ValueKind.IntJagged;
 }

@@ -64,6 +64,10 @@ internal sealed partial class ExpressionImporter
                 outerNode = mn.Node;
                 kind = ValueKind.Matrix;
                 break;
+            case DataNode dn:
+                outerNode = dn.Node;
+                kind = dn.Kind;
+                break;
             default:
                 return outer; // constants, captured arrays, lambdas: the same in any graph
         }
@@ -81,6 +85,7 @@ internal sealed partial class ExpressionImporter
         {
             ValueKind.Array => Val.Ref(new ArrayNode(input, parameter)),
             ValueKind.Matrix => Val.Ref(new MatrixNode(input)),
+            ValueKind.IntArray or ValueKind.IntMatrix or ValueKind.IntJagged => Val.Ref(new DataNode(input, kind)),
             _ => Val.Of(input),
         };
     }
@@ -137,7 +142,7 @@ internal sealed partial class ExpressionImporter
 
     private object Source(Val v, Expression call) => v.Reference switch
     {
-        RangeValue or MappedValue or ParameterArray or ArrayNode => v.Reference,
+        RangeValue or MappedValue or ParameterArray or ArrayNode or DataNode { Kind: ValueKind.IntArray } => v.Reference,
         double[] captured => new ArrayNode(_b.ConstantArray(captured), -1),
         FreshArray fresh => new ArrayNode(_b.Assemble(fresh.Length, [], []), -1),
         _ => throw Unsupported(call, "the sequence is not a range or an array parameter",
@@ -216,6 +221,11 @@ internal sealed partial class ExpressionImporter
                 start = _b.Constant(0, ValueKind.Int32);
                 count = _b.Make(Primitives.Length, an.Node);
                 break;
+            case DataNode ints:
+                array = Val.Ref(ints);
+                start = _b.Constant(0, ValueKind.Int32);
+                count = _b.Make(Primitives.IntLength, ints.Node);
+                break;
             default: throw Unsupported(call, "this sequence cannot be reduced", "reduce a range or a double[] parameter");
         }
 
@@ -232,7 +242,9 @@ internal sealed partial class ExpressionImporter
         if (array is { } a)
         {
             var captured = body.Capture(a);
-            item = Val.Of(body._b.Make(Primitives.Read, ((ArrayNode)captured.Reference!).Node, index));
+            item = captured.Reference is DataNode ints
+                ? Val.Of(body._b.Make(Primitives.ReadInt, ints.Node, index))
+                : Val.Of(body._b.Make(Primitives.Read, ((ArrayNode)captured.Reference!).Node, index));
         }
         foreach (var map in maps)
         {

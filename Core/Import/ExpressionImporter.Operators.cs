@@ -19,7 +19,7 @@ internal sealed partial class ExpressionImporter
         var v = PopValues(2);
         if (bin.NodeType == ExpressionType.ArrayIndex)
         {
-            _values.Push(Val.Of(ReadElement(bin, v[0], [v[1]], [bin.Right])));
+            _values.Push(ReadValue(bin, v[0], [v[1]], [bin.Right]));
             return;
         }
         if (bin.Method is not null && bin.Method.DeclaringType != typeof(Math) || bin.IsLifted)
@@ -61,8 +61,11 @@ internal sealed partial class ExpressionImporter
                 return;
             case IndexExpression { Indexer: null } target:
                 // a[k] += v arrives as a[k] = a[k] + v: only v is imported when the array may be write-only.
+                // a[k] -= v (as the exporter writes a negated contribution) is a[k] += −v, the same in IEEE arithmetic.
                 var accumulated = assign.Right is BinaryExpression { NodeType: ExpressionType.Add or ExpressionType.AddChecked } sum
-                    && sum.Left == assign.Left ? sum.Right : null;
+                    && sum.Left == assign.Left ? sum.Right
+                    : assign.Right is BinaryExpression { NodeType: ExpressionType.Subtract or ExpressionType.SubtractChecked } difference
+                    && difference.Left == assign.Left && difference.Right.Type == typeof(double) ? Expression.Negate(difference.Right) : null;
                 var children = new List<Expression>(target.Arguments.Count + 2) { target.Object! };
                 children.AddRange(target.Arguments);
                 children.Add(accumulated ?? assign.Right);
@@ -137,7 +140,7 @@ internal sealed partial class ExpressionImporter
         if (call.Object is not null)
         {
             // `a[i, j]` on a double[,] is a call to its Get method.
-            if (call.Object.Type == typeof(double[,]) && method.Name == "Get")
+            if ((call.Object.Type == typeof(double[,]) || call.Object.Type == typeof(int[,])) && method.Name == "Get")
             {
                 var children = new List<Expression> { call.Object };
                 children.AddRange(call.Arguments);
@@ -146,10 +149,17 @@ internal sealed partial class ExpressionImporter
                 _values.Push(Val.Of(ReadElement(call, v[0], [v[1], v[2]], [call.Arguments[0], call.Arguments[1]])));
                 return;
             }
-            if (call.Object.Type == typeof(double[,]) && method.Name == nameof(Array.GetLength))
+            if ((call.Object.Type == typeof(double[,]) || call.Object.Type == typeof(int[,])) && method.Name == nameof(Array.GetLength))
             {
                 if (Descend(f, [call.Object, call.Arguments[0]])) return;
                 var v = PopValues(2);
+                if (v[0].Reference is DataNode { Kind: ValueKind.IntMatrix } map)
+                {
+                    int d = IndexOf(v[1], call.Arguments[0]);
+                    if (d > 1) throw Unsupported(call, "an int[,] has dimensions 0 and 1", "use GetLength(0) or GetLength(1)");
+                    _values.Push(Val.Of(_b.Make(Primitives.IntMatrixLength, map.Node, aux: d)));
+                    return;
+                }
                 if (v[0].Reference is not MatrixNode matrix)
                     throw Unsupported(call, "the length of this matrix is unknown", "use a double[,] parameter");
                 int dimension = IndexOf(v[1], call.Arguments[0]);
@@ -265,7 +275,7 @@ internal sealed partial class ExpressionImporter
         children.AddRange(ix.Arguments);
         if (Descend(f, children)) return;
         var v = PopValues(children.Count);
-        _values.Push(Val.Of(ReadElement(ix, v[0], v[1..], ix.Arguments.ToArray())));
+        _values.Push(ReadValue(ix, v[0], v[1..], ix.Arguments.ToArray()));
     }
 
     /// <summary>An index that must be known when the function is imported.</summary>
@@ -291,6 +301,12 @@ internal sealed partial class ExpressionImporter
         return ReferenceEquals(array.Op, Primitives.Input) && _parent is null ? array.Aux : -1;
     }
 
+    /// <summary>An element read: a number, or a row of an <c>int[][]</c> (an <c>int[]</c>).</summary>
+    private Val ReadValue(Expression source, Val array, Val[] indexValues, Expression[] indexSources) =>
+        array.Reference is DataNode { Kind: ValueKind.IntJagged } rows && indexValues.Length == 1
+            ? Val.Ref(new DataNode(_b.Make(Primitives.ReadRow, rows.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32)), ValueKind.IntArray))
+            : Val.Of(ReadElement(source, array, indexValues, indexSources));
+
     private int ReadElement(Expression source, Val array, Val[] indexValues, Expression[] indexSources)
     {
         // A constant index into an array parameter reads that element as its own input, so straight-line code
@@ -305,6 +321,11 @@ internal sealed partial class ExpressionImporter
                     : _b.Make(Primitives.Read, WholeArray(pa.Parameter), Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
             case MatrixNode m when indexValues.Length == 2:
                 return _b.Make(Primitives.Read2, m.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32),
+                    Scalar(indexValues[1], indexSources[1], ValueKind.Int32));
+            case DataNode { Kind: ValueKind.IntArray } dn when indexValues.Length == 1:
+                return _b.Make(Primitives.ReadInt, dn.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32));
+            case DataNode { Kind: ValueKind.IntMatrix } dn when indexValues.Length == 2:
+                return _b.Make(Primitives.ReadInt2, dn.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32),
                     Scalar(indexValues[1], indexSources[1], ValueKind.Int32));
             case ArrayNode an when indexValues.Length == 1:
                 return _b.Make(Primitives.Read, an.Node, Scalar(indexValues[0], indexSources[0], ValueKind.Int32));

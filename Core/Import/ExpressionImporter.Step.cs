@@ -18,7 +18,7 @@ internal sealed partial class ExpressionImporter
                 break;
             case MemberExpression { Expression: { } tuple } m when tuple.Type == typeof(ValueTuple<double, double>): StepSinCosPart(f, m); break;
             case MemberExpression { Expression: { } powers } m when powers.Type == typeof(IntPowers): StepPowersPart(f, m); break;
-            case MemberExpression m: _values.Push(FromObject(EvaluateCaptured(m), m.Type, m)); break;
+            case MemberExpression m: StepMember(m); break;
             case UnaryExpression u when f.Step == 0 && ExpandIncrement(u) is { } assignment: _work.Push(new Frame(assignment, 0, null)); break;
             case UnaryExpression u: StepUnary(f, u); break;
             case BinaryExpression bin when f.Step == 0 && ExpandCompound(bin) is { } assignment: _work.Push(new Frame(assignment, 0, null)); break;
@@ -144,6 +144,8 @@ internal sealed partial class ExpressionImporter
                 {
                     ParameterArray pa => Val.Of(_b.Make(Primitives.Length, WholeArray(pa.Parameter))),
                     ArrayNode an => Val.Of(_b.Make(Primitives.Length, an.Node)),
+                    DataNode { Kind: ValueKind.IntArray } dn => Val.Of(_b.Make(Primitives.IntLength, dn.Node)),
+                    DataNode { Kind: ValueKind.IntJagged } dn => Val.Of(_b.Make(Primitives.IntRowsLength, dn.Node)),
                     double[] arr => Val.Of(_b.Constant(arr.Length, ValueKind.Int32)),
                     LocalArray { Dimensions: [{ IsFixed: true } d] } => Val.Of(_b.Constant(d.Fixed, ValueKind.Int32)),
                     FreshArray fresh => Val.Of(fresh.Length),

@@ -62,9 +62,14 @@ internal sealed partial class ExpressionImporter
             else if (p.Type == typeof(int)) { shapes[i] = ParameterShape.Integer; _env[p] = Val.Of(_b.Input(i, -1, ValueKind.Int32)); }
             else if (p.Type == typeof(double[])) { shapes[i] = ParameterShape.Array; _env[p] = Val.Ref(new ParameterArray(i)); }
             else if (p.Type == typeof(double[,])) { shapes[i] = ParameterShape.Matrix; _env[p] = Val.Ref(new MatrixNode(_b.Input(i, -1, ValueKind.Matrix))); }
+            else if (ValueKinds.IntDataKind(p.Type) is { } data)
+            {
+                shapes[i] = data switch { ValueKind.IntArray => ParameterShape.IntArray, ValueKind.IntMatrix => ParameterShape.IntMatrix, _ => ParameterShape.IntJagged };
+                _env[p] = Val.Ref(new DataNode(_b.Input(i, -1, data), data));
+            }
             else
                 throw Unsupported(p, $"parameter '{p.Name}' has type {TypeName(p.Type)}",
-                    "write the function over double, int, double[] and double[,] parameters");
+                    "write the function over double, int, double[], double[,], int[], int[,] and int[][] parameters");
         }
 
         var result = Run(_root.Body);

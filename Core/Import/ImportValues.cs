@@ -29,6 +29,10 @@ internal sealed record ArrayNode(int Node, int Parameter);
 /// <summary>A <c>double[,]</c> as a node of the current builder (a parameter, or one captured by a loop body).</summary>
 internal sealed record MatrixNode(int Node);
 
+/// <summary>Integer data (<c>int[]</c>, <c>int[,]</c>, <c>int[][]</c>) as a node of the current builder: a parameter, a
+/// captured variable, a row of a jagged array, or one captured by a loop body.</summary>
+internal sealed record DataNode(int Node, ValueKind Kind);
+
 /// <summary><c>Enumerable.Range(start, count)</c>, waiting for the reduction that consumes it.</summary>
 internal sealed record RangeValue(int Start, int Count);
 

@@ -14,6 +14,12 @@ internal enum ParameterShape
     Array,
     /// <summary>A <c>double[,]</c>: data, read as a whole with computed indices.</summary>
     Matrix,
+    /// <summary>An <c>int[]</c>: data, read with computed indices.</summary>
+    IntArray,
+    /// <summary>An <c>int[,]</c>: data, read with computed indices.</summary>
+    IntMatrix,
+    /// <summary>An <c>int[][]</c>: data, read with computed indices.</summary>
+    IntJagged,
 }
 
 /// <summary>The length of a vector result: a fixed count, or the run-time length of an array parameter.</summary>

@@ -94,6 +94,13 @@ internal static class Primitives
     public static readonly Read2Primitive Read2 = new();
     public static readonly MatrixLengthPrimitive MatrixLength = new();
     public static readonly AssemblePrimitive Assemble = new();
+    public static readonly DataReadPrimitive ReadInt = new("readint", ValueKind.IntArray, ValueKind.Int32);
+    public static readonly DataReadPrimitive ReadRow = new("readrow", ValueKind.IntJagged, ValueKind.IntArray);
+    public static readonly DataRead2Primitive ReadInt2 = new();
+    public static readonly DataLengthPrimitive IntLength = new(ValueKind.IntArray);
+    public static readonly DataLengthPrimitive IntRowsLength = new(ValueKind.IntJagged);
+    public static readonly DataLengthPrimitive IntMatrixLength = new(ValueKind.IntMatrix);
+    public static readonly MemberReadPrimitive MemberRead = new();
     public static readonly SumRangePrimitive SumRange = new();
     public static readonly ScatterPrimitive Scatter = new();
     public static readonly TabulatePrimitive Tabulate = new();
