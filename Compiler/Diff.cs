@@ -23,7 +23,9 @@ namespace ExprDiff;
 /// <see cref="Intrinsics.PowInt"/> (within 1 ulp of <c>Math.Pow</c>); its derivative k·x^(k−1) is 0 at x = 0 for k ≥ 2, never NaN.</item>
 /// <item><c>Math.Pow(x, y)</c>: ∂/∂y = x^y·ln x, defined as 0 at x = 0; ∂/∂x = y·x^(y−1), defined as 0 when y = 0.</item>
 /// <item><c>c ? a : b</c>: the derivative of the branch taken; at the switch point, that branch's. NaN or ∞ in the
-/// branch not taken never reaches the derivative: <c>x &gt; 0 ? Math.Log(x) : 0</c> has derivative 0 at 0 and at −1.</item>
+/// branch not taken never reaches the derivative: <c>x &gt; 0 ? Math.Log(x) : 0</c> has derivative 0 at 0 and at −1.
+/// The branch not taken is not run either, in any derivative: a guarded read (<c>i &gt; 0 ? x[i - 1] : 0</c>), an integer
+/// division or a call of your function behind a condition runs only where f runs it.</item>
 /// <item><c>Math.Floor</c>, <c>Ceiling</c>, <c>Round</c>, <c>Truncate</c>, <c>Sign</c>, conversions to int: 0 everywhere.</item>
 /// <item>A conversion to <c>float</c>: 1 (the rounding is passed through, as JAX does).</item>
 /// <item><c>Math.Sign(double.NaN)</c> is NaN rather than an exception.</item>
