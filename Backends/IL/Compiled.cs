@@ -76,7 +76,9 @@ public static class Compiled
     /// mode when f has no more outputs than inputs, else column by column in forward mode (Levenberg–Marquardt's many
     /// residuals). Allocation-free after the first calls (direction vectors come from a shared pool). Each row (column)
     /// is, bit for bit, <see cref="Vjp"/> (<see cref="Jvp"/>) along a unit vector. <see cref="Diff.Jacobian(Expression{Func{double[], double[]}}, DiffOptions?)"/>
-    /// may take the other mode (it works by columns for loop programs), so the two agree to rounding, and a zero may differ in sign.</summary>
+    /// may take the other mode (it works by columns for loop programs), so the two agree to rounding, and a zero may differ in sign.
+    /// Where a partial derivative is infinite (<c>Math.Cbrt</c> at 0), the products multiply it by the zero weight of the
+    /// other rows (columns), which then hold NaN (0·∞) where <c>Diff.Jacobian</c>, computing each entry on its own, may not.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
     /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>

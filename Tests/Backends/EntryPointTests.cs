@@ -128,6 +128,18 @@ public class EntryPointTests
     }
 
     [Fact]
+    public void An_infinite_partial_derivative_agrees_on_every_route()
+    {
+        // Cbrt at 0 has an infinite slope (found by the straight-line property): every route agrees bit for bit, and the products
+        // along unit vectors that Compiled.Jacobian is made of carry 0·∞ into the other row, as documented.
+        Expression<Func<double[], double[]>> f = x => new[] { 0.0, Math.Cbrt(Math.Truncate(x[0]) % (Math.Abs(x[0]) + 0.5)) };
+        double[] at = [0.98, -0.0, 1.0, -1.0];
+        var r = EntryPointChecks.Vector(f, at, [-0.27, 0.85, 0.54, -0.19], [0.8, 0.42]);
+        Assert.Equal(0.0, r.Jacobian[0, 0]);
+        Assert.False(double.IsFinite(r.Jacobian[1, 0]));
+    }
+
+    [Fact]
     public void The_Hessian_of_a_function_linear_in_x_is_zero_on_every_route()
     {
         // Its gradient has no tangent at all (a structural zero), which the loop over rows did not expect.
