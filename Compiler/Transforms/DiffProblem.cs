@@ -115,7 +115,8 @@ internal sealed class DiffProblem
         ArgumentNullException.ThrowIfNull(f);
         options ??= DiffOptions.Default;
         var selected = wrt is null ? null : Select(f, wrt, operation);
-        var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None);
+        var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None,
+            powers: options.IntegerPowers);
         if (options.Optimization != OptimizationLevel.None) function = TermReroller.Reroll(function);
         var b = function.Builder;
         var shapes = function.Parameters;

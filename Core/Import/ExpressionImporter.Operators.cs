@@ -203,11 +203,15 @@ internal sealed partial class ExpressionImporter
             : _b.Make(primitive, nodes[0], nodes[1], nodes[2])));
     }
 
-    /// <summary><c>Math.Pow(x, y)</c>; with a constant small integer y, the integer power by multiplications.</summary>
+    /// <summary>How <c>Math.Pow(x, k)</c> with a constant small integer k imports (see <see cref="IntegerPowerMode"/>).</summary>
+    private IntegerPowerMode _powers = IntegerPowerMode.Multiplication;
+
+    /// <summary><c>Math.Pow(x, y)</c>; with a constant small integer y, the integer power: a chain of
+    /// multiplications, or <c>PowInt</c> when correctly rounded powers were asked for.</summary>
     private int Power(int x, int y) =>
-        _b.IsConstant(y, out double k) && PowPrimitive.IsSmallInteger(k, out int exponent)
-            ? _b.PowInt(x, exponent)
-            : _b.Binary(Primitives.Pow, x, y);
+        !(_b.IsConstant(y, out double k) && PowPrimitive.IsSmallInteger(k, out int exponent))
+            ? _b.Binary(Primitives.Pow, x, y)
+            : _powers == IntegerPowerMode.CorrectlyRounded ? _b.PowInt(x, exponent) : _b.PowChain(x, exponent);
 
     private void StepNewArray(in Frame f, NewArrayExpression na)
     {
