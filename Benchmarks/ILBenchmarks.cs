@@ -91,8 +91,15 @@ public class ILGradientBenchmarks
     private Func<double[], double[], double> _il = null!;
     private Func<double[], double[], double> _compiled = null!;
 
-    [Params("P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P3 pow loop", "P4 loop", "P1-1000 terms", "P3 terms")]
+    [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "P1-1000 loop";
+
+    /// <summary>Every case, or those named in the environment variable <c>EXPRDIFF_CASES</c> (separated by <c>;</c>),
+    /// e.g. <c>EXPRDIFF_CASES="P3 loop;P3 pow loop"</c>: BenchmarkDotNet has no command-line switch for parameters.</summary>
+    public static IEnumerable<string> Cases =>
+        Environment.GetEnvironmentVariable("EXPRDIFF_CASES") is { Length: > 0 } only
+            ? only.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P3 pow loop", "P4 loop", "P1-1000 terms", "P3 terms"];
 
     [GlobalSetup]
     public void Setup()
