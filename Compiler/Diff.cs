@@ -34,6 +34,10 @@ namespace ExprDiff;
 /// <item><c>Math.Floor</c>, <c>Ceiling</c>, <c>Round</c>, <c>Truncate</c>, <c>Sign</c>, conversions to int: 0 everywhere.</item>
 /// <item>A conversion to <c>float</c>: 1 (the rounding is passed through, as JAX does).</item>
 /// <item><c>Math.Sign(double.NaN)</c> is NaN rather than an exception.</item>
+/// <item><c>checked</c> int arithmetic (<c>+ - *</c>, negation, conversion of a double to int) keeps its overflow check:
+/// a derivative that computes the checked value throws <see cref="OverflowException"/> where f does. Like any compiler,
+/// the optimizer still drops work no result depends on (a checked value that only f's value needs is not computed by
+/// its gradient alone).</item>
 /// </list>
 /// <para>Max and Min reductions (<c>x.Max()</c>, <c>Enumerable.Range(…).Min(…)</c>) take the derivative of the first element
 /// where the extremum is attained (a valid subgradient; the two-argument <c>Math.Max</c> splits ties instead).</para>

@@ -27,8 +27,13 @@ internal sealed partial class ExpressionImporter
         var operandKind = KindOf(bin.Left.Type);
         int a = Scalar(v[0], bin.Left, operandKind), b = Scalar(v[1], bin.Right, KindOf(bin.Right.Type));
         bool isBool = operandKind == ValueKind.Boolean;
+        bool isInt = operandKind == ValueKind.Int32;
         int result = bin.NodeType switch
         {
+            // checked int arithmetic keeps its overflow check (on double, checked changes nothing).
+            ExpressionType.AddChecked when isInt => _b.Make(Primitives.AddChecked, a, b),
+            ExpressionType.SubtractChecked when isInt => _b.Make(Primitives.SubChecked, a, b),
+            ExpressionType.MultiplyChecked when isInt => _b.Make(Primitives.MulChecked, a, b),
             ExpressionType.Add or ExpressionType.AddChecked when !isBool => _b.Add(a, b),
             ExpressionType.Subtract or ExpressionType.SubtractChecked when !isBool => _b.Sub(a, b),
             ExpressionType.Multiply or ExpressionType.MultiplyChecked when !isBool => _b.Mul(a, b),
