@@ -27,6 +27,15 @@ public class CheckedArithmeticTests
             x => Enumerable.Range(0, x.Length).Sum(i => x[checked(i * i * 1000) % x.Length] * x[i]),
             x => Enumerable.Range(0, x.Length).Sum(i => x[i * i * 1000 % x.Length] * x[i]),
             Ramp(1500), [Ramp(7), Ramp(40)]),
+        // The same index in a loop with carried state, and in the inner loop of a double sum.
+        new("Aggregate, MultiplyChecked",
+            x => Enumerable.Range(0, x.Length).Aggregate(0.0, (acc, i) => acc * 0.5 + x[checked(i * i * 1000) % x.Length] * x[i]),
+            x => Enumerable.Range(0, x.Length).Aggregate(0.0, (acc, i) => acc * 0.5 + x[i * i * 1000 % x.Length] * x[i]),
+            Ramp(1500), [Ramp(7), Ramp(40)]),
+        new("nested sums, AddChecked and MultiplyChecked",
+            x => Enumerable.Range(0, 2).Sum(j => Enumerable.Range(0, x.Length).Sum(i => x[checked(i * i * 1000 + j) % x.Length] * x[i])),
+            x => Enumerable.Range(0, 2).Sum(j => Enumerable.Range(0, x.Length).Sum(i => x[(i * i * 1000 + j) % x.Length] * x[i])),
+            Ramp(1500), [Ramp(7), Ramp(40)]),
         // A data-dependent index: checked((int)v) throws for NaN and |v| ≥ 2³¹.
         new("ConvertChecked",
             x => x[checked((int)(x[0] * x[0])) % x.Length] * x[1] + x[0] * x[1],
