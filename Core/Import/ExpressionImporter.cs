@@ -41,9 +41,10 @@ internal sealed partial class ExpressionImporter
 
     /// <summary>Imports the body of <paramref name="lambda"/> with its parameters bound to existing nodes
     /// (a user's derivative rule, inlined where it is needed).</summary>
-    public static int ImportInline(LambdaExpression lambda, GraphBuilder builder, ReadOnlySpan<int> arguments, RuleSet rules)
+    public static int ImportInline(LambdaExpression lambda, GraphBuilder builder, ReadOnlySpan<int> arguments, RuleSet rules,
+        IntegerPowerMode powers = IntegerPowerMode.Multiplication)
     {
-        var importer = new ExpressionImporter(builder, rules, lambda);
+        var importer = new ExpressionImporter(builder, rules, lambda) { _powers = powers };
         for (int i = 0; i < arguments.Length; i++) importer._env[lambda.Parameters[i]] = Val.Of(arguments[i]);
         var v = importer.Run(lambda.Body);
         return importer.Scalar(v, lambda.Body, ValueKind.Double);

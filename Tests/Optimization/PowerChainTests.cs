@@ -238,6 +238,24 @@ public class PowerChainTests
         }
     }
 
+    /// <summary>x⁴ as a user's function, for <see cref="A_users_derivative_rule_reads_powers_as_the_function_does"/>.</summary>
+    public static double Quartic(double x) => x * x * (x * x);
+
+    /// <summary><c>Math.Pow</c> in a user's derivative rule follows <see cref="DiffOptions.IntegerPowers"/> as the function does.</summary>
+    [Fact]
+    public void A_users_derivative_rule_reads_powers_as_the_function_does()
+    {
+        var rules = RuleSet.Default.With(x => Quartic(x), x => 4 * Math.Pow(x, 3));
+        Expression<Func<double, double>> f = x => Quartic(x) + Math.Pow(x, 5);
+        string multiplication = Diff.Derivative(f, options: new DiffOptions { Rules = rules }).ToCSharp();
+        string rounded = Diff.Derivative(f, options: new DiffOptions { Rules = rules, IntegerPowers = IntegerPowerMode.CorrectlyRounded }).ToCSharp();
+        Assert.DoesNotContain("PowInt", multiplication);
+        // x³ from the rule and x⁴ from d(x⁵)/dx, fused into one correctly rounded call.
+        Assert.Contains("Intrinsics.PowInts(x, 4, 3", rounded);
+        var d = Diff.Derivative(f, options: new DiffOptions { Rules = rules }).Compile();
+        Checks.Bitwise(4 * Intrinsics.PowChain(1.3, 3) + (double)Diff.Derivative((double x) => Math.Pow(x, 5)).Compile()(1.3), d(1.3), "d/dx at 1.3");
+    }
+
     /// <summary>
     /// The bounds the README documents (max ulps from the correctly rounded power per k, measured on 10⁷ bases by the
     /// <c>powers</c> benchmark command) hold on a fresh sample of 2·10⁵ bases per k from the same distribution, and the
