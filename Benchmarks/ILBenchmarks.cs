@@ -12,7 +12,8 @@ public sealed record GradientCase(string Name, double[] Point, Func<double[], do
     LambdaExpression Derivative, Func<Delegate, Func<double[], double[], double>> Bind, LambdaExpression Function,
     Func<Delegate, Func<double[], double>> BindFunction)
 {
-    /// <summary>The cases by name: "P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P4 loop", "P1-1000 terms", "P3 terms".</summary>
+    /// <summary>The cases by name: "P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P3 pow loop", "P4 loop", "P1-1000 terms",
+    /// "P3 terms".</summary>
     public static GradientCase Get(string name)
     {
         static Func<Delegate, Func<double[], double[], double>> Plain() => d => (Func<double[], double[], double>)d;
@@ -33,6 +34,8 @@ public sealed record GradientCase(string Name, double[] Point, Func<double[], do
             }
             case "P3 loop":
                 return new(name, P3LennardJones.Point(), P3LennardJones.ValueAndGradient, Diff.ValueAndGradient(LoopForms.P3), Plain(), LoopForms.P3, PlainF());
+            case "P3 pow loop":
+                return new(name, P3LennardJones.Point(), P3LennardJones.ValueAndGradient, Diff.ValueAndGradient(LoopForms.P3Pow), Plain(), LoopForms.P3Pow, PlainF());
             case "P4 loop":
             {
                 var (A, T) = (P4Mlp.A, P4Mlp.T);
@@ -88,8 +91,15 @@ public class ILGradientBenchmarks
     private Func<double[], double[], double> _il = null!;
     private Func<double[], double[], double> _compiled = null!;
 
-    [Params("P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P4 loop", "P1-1000 terms", "P3 terms")]
+    [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "P1-1000 loop";
+
+    /// <summary>Every case, or those named in the environment variable <c>EXPRDIFF_CASES</c> (separated by <c>;</c>),
+    /// e.g. <c>EXPRDIFF_CASES="P3 loop;P3 pow loop"</c>: BenchmarkDotNet has no command-line switch for parameters.</summary>
+    public static IEnumerable<string> Cases =>
+        Environment.GetEnvironmentVariable("EXPRDIFF_CASES") is { Length: > 0 } only
+            ? only.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["P1-1000 loop", "P1-10000 loop", "P2 loop", "P3 loop", "P3 pow loop", "P4 loop", "P1-1000 terms", "P3 terms"];
 
     [GlobalSetup]
     public void Setup()

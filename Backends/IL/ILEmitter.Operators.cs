@@ -98,6 +98,16 @@ internal sealed partial class ILEmitter
                 return;
         }
         if (!IsNumeric(t) && t != typeof(bool)) throw Unsupported(u, $"the operator {u.NodeType} on {t.Name}");
+        if (u.NodeType == ExpressionType.NegateChecked && !IsFloat(t) && !IsUnsigned(t) && u.Method is null)
+        {
+            // checked(−x) is 0 − x with an overflow check, as the C# compiler emits it (−int.MinValue throws).
+            if (t == typeof(long)) Op(OpCodes.Ldc_I8, 0L);
+            else Op(OpCodes.Ldc_I4_0);
+            Visit(u.Operand);
+            Op(OpCodes.Sub_Ovf);
+            Narrow(t);
+            return;
+        }
         Visit(u.Operand, empty: empty);
         switch (u.NodeType)
         {

@@ -25,6 +25,13 @@ public static class LoopForms
             .Select(i2 => i2 * i2 * i2)
             .Sum(i6 => 4 * (i6 * i6 - i6)));
 
+    /// <summary>Lennard-Jones written with powers, as PROBLEMS.md allows: 4·((r²)⁻⁶ − (r²)⁻³) with <c>Math.Pow</c>.</summary>
+    public static readonly Expression<Func<double[], double>> P3Pow = x => Enumerable.Range(0, x.Length / 3).Sum(i =>
+        Enumerable.Range(i + 1, x.Length / 3 - i - 1)
+            .Select(j => (x[3 * i] - x[3 * j]) * (x[3 * i] - x[3 * j]) + (x[3 * i + 1] - x[3 * j + 1]) * (x[3 * i + 1] - x[3 * j + 1])
+                         + (x[3 * i + 2] - x[3 * j + 2]) * (x[3 * i + 2] - x[3 * j + 2]))
+            .Sum(r2 => 4 * (Math.Pow(r2, -6) - Math.Pow(r2, -3))));
+
     public static readonly Expression<Func<double[], double[], double[], double>> P4 = BuildP4();
 
     private static Expression<Func<double[], double[], double[], double>> BuildP4()

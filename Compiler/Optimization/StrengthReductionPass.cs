@@ -6,8 +6,8 @@ namespace ExprDiff.Optimization;
 /// <summary>
 /// Cheaper forms of the same value. Exact: <c>PowInt(x, 2) → x*x</c> and <c>PowInt(x, −1) → 1/x</c> (the
 /// intrinsic computes exactly these), and division by a power of two as multiplication by its reciprocal
-/// (both are exact scalings). Fast-math also turns every integer power into a multiplication chain by
-/// repeated squaring, any division by a constant into a multiplication, and <c>Math.Pow(x, ±0.5)</c>
+/// (both are exact scalings). Fast-math also turns every integer power into the multiplication
+/// chain of <c>Intrinsics.PowChain</c>, the one <c>Math.Pow(x, k)</c> imports to by default, any division by a constant into a multiplication, and <c>Math.Pow(x, ±0.5)</c>
 /// into <c>Math.Sqrt</c>.
 /// </summary>
 internal sealed class StrengthReductionPass : RewritePass
@@ -44,8 +44,9 @@ internal sealed class StrengthReductionPass : RewritePass
             int x = operands[0], k = n.Aux;
             if (k == 2) return b.Mul(x, x);
             if (k == -1) return b.Div(b.Constant(1), x);
-            // One reciprocal shared by every negative power of x (LJ's r⁻⁶, r⁻³, r⁻⁴, r⁻⁷).
-            if (_fastMath && k != 0) return Chain(b, k > 0 ? x : b.Div(b.Constant(1), x), Math.Abs(k));
+            // The chain Math.Pow(x, k) imports to by default (Intrinsics.PowChain): one reciprocal shared by every
+            // negative power of x (LJ's r⁻⁶, r⁻³, r⁻⁴, r⁻⁷), and the same products whichever way the power arrived.
+            if (_fastMath && k != 0) return b.PowChain(x, k);
         }
         else if (ReferenceEquals(n.Op, Primitives.Div) && b.IsConstant(operands[1], out double c) && c != 0 && double.IsFinite(c))
         {
@@ -59,19 +60,6 @@ internal sealed class StrengthReductionPass : RewritePass
             return e > 0 ? root : b.Div(b.Constant(1), root);
         }
         return Copy(b, n, operands);
-    }
-
-    /// <summary>x^k by repeated squaring: ⌊log₂k⌋ squarings and popcount(k)−1 multiplications.</summary>
-    private static int Chain(GraphBuilder b, int x, int k)
-    {
-        int result = -1, square = x;
-        while (true)
-        {
-            if ((k & 1) != 0) result = result < 0 ? square : b.Mul(result, square);
-            k >>= 1;
-            if (k == 0) return result;
-            square = b.Mul(square, square);
-        }
     }
 
     private static bool IsPowerOfTwo(double c)

@@ -115,7 +115,8 @@ internal sealed class DiffProblem
         ArgumentNullException.ThrowIfNull(f);
         options ??= DiffOptions.Default;
         var selected = wrt is null ? null : Select(f, wrt, operation);
-        var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None);
+        var function = ExpressionImporter.Import(f, options.Rules, simplify: options.Optimization != OptimizationLevel.None,
+            powers: options.IntegerPowers);
         if (options.Optimization != OptimizationLevel.None) function = TermReroller.Reroll(function);
         var b = function.Builder;
         var shapes = function.Parameters;
@@ -165,7 +166,7 @@ internal sealed class DiffProblem
         for (int i = 0; i < b.Count && array >= 0; i++)
             if (ReferenceEquals(b[i].Op, Primitives.Input) && b[i].Aux == array && b[i].Kind == ValueKind.Array) whole = i;
         if (whole >= 0 && !ReadBeyondLength(b, whole)) whole = -1;
-        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f), DerivativeEngine.Instance), wrtNodes, positions, extent, options)
+        return new DiffProblem(function, new DerivativeContext(b, options.Rules, Error.Quote(f), DerivativeEngine.Instance, options.IntegerPowers), wrtNodes, positions, extent, options)
         {
             WholeArray = whole,
             ArrayParameter = array,

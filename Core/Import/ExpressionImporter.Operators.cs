@@ -28,8 +28,13 @@ internal sealed partial class ExpressionImporter
         var operandKind = KindOf(bin.Left.Type);
         int a = Scalar(v[0], bin.Left, operandKind), b = Scalar(v[1], bin.Right, KindOf(bin.Right.Type));
         bool isBool = operandKind == ValueKind.Boolean;
+        bool isInt = operandKind == ValueKind.Int32;
         int result = bin.NodeType switch
         {
+            // checked int arithmetic keeps its overflow check (on double, checked changes nothing).
+            ExpressionType.AddChecked when isInt => _b.Make(Primitives.AddChecked, a, b),
+            ExpressionType.SubtractChecked when isInt => _b.Make(Primitives.SubChecked, a, b),
+            ExpressionType.MultiplyChecked when isInt => _b.Make(Primitives.MulChecked, a, b),
             ExpressionType.Add or ExpressionType.AddChecked when !isBool => _b.Add(a, b),
             ExpressionType.Subtract or ExpressionType.SubtractChecked when !isBool => _b.Sub(a, b),
             ExpressionType.Multiply or ExpressionType.MultiplyChecked when !isBool => _b.Mul(a, b),
@@ -223,11 +228,15 @@ internal sealed partial class ExpressionImporter
             : _b.Make(primitive, nodes[0], nodes[1], nodes[2])));
     }
 
-    /// <summary><c>Math.Pow(x, y)</c>; with a constant small integer y, the integer power by multiplications.</summary>
+    /// <summary>How <c>Math.Pow(x, k)</c> with a constant small integer k imports (see <see cref="IntegerPowerMode"/>).</summary>
+    private IntegerPowerMode _powers = IntegerPowerMode.Multiplication;
+
+    /// <summary><c>Math.Pow(x, y)</c>; with a constant small integer y, the integer power: a chain of
+    /// multiplications, or <c>PowInt</c> when correctly rounded powers were asked for.</summary>
     private int Power(int x, int y) =>
-        _b.IsConstant(y, out double k) && PowPrimitive.IsSmallInteger(k, out int exponent)
-            ? _b.PowInt(x, exponent)
-            : _b.Binary(Primitives.Pow, x, y);
+        !(_b.IsConstant(y, out double k) && PowPrimitive.IsSmallInteger(k, out int exponent))
+            ? _b.Binary(Primitives.Pow, x, y)
+            : _powers == IntegerPowerMode.CorrectlyRounded ? _b.PowInt(x, exponent) : _b.PowChain(x, exponent);
 
     private void StepNewArray(in Frame f, NewArrayExpression na)
     {

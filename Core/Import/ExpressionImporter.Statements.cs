@@ -16,9 +16,12 @@ internal sealed partial class ExpressionImporter
     {
         ExpressionType? op = bin.NodeType switch
         {
-            ExpressionType.AddAssign or ExpressionType.AddAssignChecked => ExpressionType.Add,
-            ExpressionType.SubtractAssign or ExpressionType.SubtractAssignChecked => ExpressionType.Subtract,
-            ExpressionType.MultiplyAssign or ExpressionType.MultiplyAssignChecked => ExpressionType.Multiply,
+            ExpressionType.AddAssign => ExpressionType.Add,
+            ExpressionType.AddAssignChecked => ExpressionType.AddChecked,
+            ExpressionType.SubtractAssign => ExpressionType.Subtract,
+            ExpressionType.SubtractAssignChecked => ExpressionType.SubtractChecked,
+            ExpressionType.MultiplyAssign => ExpressionType.Multiply,
+            ExpressionType.MultiplyAssignChecked => ExpressionType.MultiplyChecked,
             ExpressionType.DivideAssign => ExpressionType.Divide,
             ExpressionType.ModuloAssign => ExpressionType.Modulo,
             _ => null,

@@ -160,6 +160,9 @@ internal sealed partial class ExpressionImporter
             case ExpressionType.UnaryPlus:
                 _values.Push(Val.Of(Scalar(v, u.Operand, KindOf(u.Type))));
                 return;
+            case ExpressionType.NegateChecked when u.Type == typeof(int):
+                _values.Push(Val.Of(_b.Make(Primitives.NegChecked, Scalar(v, u.Operand, ValueKind.Int32))));
+                return;
             case ExpressionType.Negate or ExpressionType.NegateChecked when IsNumber(u.Type) && u.Type != typeof(bool):
                 _values.Push(Val.Of(FloatResult(u.Type, _b.Neg(Scalar(v, u.Operand, KindOf(u.Type))))));
                 return;
@@ -182,7 +185,9 @@ internal sealed partial class ExpressionImporter
                 "convert only between int, float and double");
         }
         int x = Scalar(v, u.Operand, KindOf(from));
-        if (to == typeof(int)) return from == typeof(int) ? x : _b.Make(Primitives.DoubleToInt, x);
+        if (to == typeof(int))
+            return from == typeof(int) ? x
+                : _b.Make(u.NodeType == ExpressionType.ConvertChecked ? Primitives.DoubleToIntChecked : Primitives.DoubleToInt, x);
         if (from == typeof(int)) x = _b.Make(Primitives.IntToDouble, x);
         // double → float rounds; float → double and int → double are exact.
         return to == typeof(float) && from != typeof(float) ? _b.Make(Primitives.DoubleToFloat, x) : x;

@@ -29,19 +29,22 @@ internal sealed partial class ExpressionImporter
     /// <summary>Imports a whole function into a new builder.</summary>
     /// <param name="simplify">Whether the builder folds constants and simplifies as nodes are made; off, the
     /// graph (and every derivative built in it) is exactly what the rules write, for comparison.</param>
-    public static ImportedFunction Import(LambdaExpression lambda, RuleSet rules, bool simplify = true)
+    /// <param name="powers">How <c>Math.Pow(x, k)</c> with a constant small integer k imports.</param>
+    public static ImportedFunction Import(LambdaExpression lambda, RuleSet rules, bool simplify = true,
+        IntegerPowerMode powers = IntegerPowerMode.Multiplication)
     {
         ArgumentNullException.ThrowIfNull(lambda);
         var names = lambda.Parameters.Select((p, i) => p.Name ?? $"p{i}").ToArray();
-        var importer = new ExpressionImporter(new GraphBuilder(names, simplify, simplify), rules, lambda);
+        var importer = new ExpressionImporter(new GraphBuilder(names, simplify, simplify), rules, lambda) { _powers = powers };
         return importer.ImportRoot();
     }
 
     /// <summary>Imports the body of <paramref name="lambda"/> with its parameters bound to existing nodes
     /// (a user's derivative rule, inlined where it is needed).</summary>
-    public static int ImportInline(LambdaExpression lambda, GraphBuilder builder, ReadOnlySpan<int> arguments, RuleSet rules)
+    public static int ImportInline(LambdaExpression lambda, GraphBuilder builder, ReadOnlySpan<int> arguments, RuleSet rules,
+        IntegerPowerMode powers = IntegerPowerMode.Multiplication)
     {
-        var importer = new ExpressionImporter(builder, rules, lambda);
+        var importer = new ExpressionImporter(builder, rules, lambda) { _powers = powers };
         for (int i = 0; i < arguments.Length; i++) importer._env[lambda.Parameters[i]] = Val.Of(arguments[i]);
         var v = importer.Run(lambda.Body);
         return importer.Scalar(v, lambda.Body, ValueKind.Double);

@@ -148,6 +148,17 @@ internal static partial class ExpressionPrinter
             return false;
         }
 
+        /// <summary>Prints checked integer arithmetic inside <c>checked( … )</c>, so that the printed C# throws where the
+        /// tree does instead of wrapping; false for other nodes.</summary>
+        private bool TryExpandChecked(Expression e, int indent)
+        {
+            if (UncheckedForm(e) is not { } plain) return false;
+            S("checked(");
+            SE(plain, 0, indent);
+            S(")");
+            return true;
+        }
+
         /// <summary>Prints the left operand of a binary operator and queues the rest; false for other nodes.</summary>
         private bool TryExpandBinary(Expression e, int indent)
         {
@@ -178,8 +189,31 @@ internal static partial class ExpressionPrinter
 
     // ----- precedence and operator tables -----
 
+    /// <summary>The same operation without its overflow check, for checked integer arithmetic (which C# only writes
+    /// inside <c>checked( … )</c>); null for every other node, floating-point ones included (checked changes nothing there).</summary>
+    private static Expression? UncheckedForm(Expression e) => e switch
+    {
+        BinaryExpression { Method: null } b when IsIntegral(b.Type) && b.NodeType is ExpressionType.AddChecked
+            or ExpressionType.SubtractChecked or ExpressionType.MultiplyChecked =>
+            Expression.MakeBinary(b.NodeType switch
+            {
+                ExpressionType.AddChecked => ExpressionType.Add,
+                ExpressionType.SubtractChecked => ExpressionType.Subtract,
+                _ => ExpressionType.Multiply,
+            }, b.Left, b.Right),
+        UnaryExpression { NodeType: ExpressionType.NegateChecked, Method: null } u when IsIntegral(u.Type) => Expression.Negate(u.Operand),
+        UnaryExpression { NodeType: ExpressionType.ConvertChecked, Method: null } u when IsIntegral(u.Type) && u.Operand.Type != u.Type
+            && (IsIntegral(u.Operand.Type) || u.Operand.Type == typeof(double) || u.Operand.Type == typeof(float)) => Expression.Convert(u.Operand, u.Type),
+        _ => null,
+    };
+
+    private static bool IsIntegral(Type t) =>
+        t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(sbyte)
+        || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(byte);
+
     private static int Precedence(Expression e)
     {
+        if (UncheckedForm(e) is not null) return PPrimary;
         switch (e.NodeType)
         {
             case ExpressionType.Constant:

@@ -266,7 +266,7 @@ internal static partial class ExpressionPrinter
             }
 
             // Each family handles a disjoint set of node types and reports whether it printed the node.
-            if (TryExpandOperator(e, indent) || TryExpandAccess(e, indent) || TryExpandStatement(e, indent)
+            if (TryExpandChecked(e, indent) || TryExpandOperator(e, indent) || TryExpandAccess(e, indent) || TryExpandStatement(e, indent)
                 || TryExpandBinary(e, indent))
             {
                 return;

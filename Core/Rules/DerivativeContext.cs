@@ -9,19 +9,24 @@ internal sealed class DerivativeContext
     /// an infinite partial times a zero tangent never becomes NaN.</summary>
     public const int Zero = -1;
 
-    public DerivativeContext(GraphBuilder builder, RuleSet rules, string? functionText, IDerivativeEngine? engine = null)
+    public DerivativeContext(GraphBuilder builder, RuleSet rules, string? functionText, IDerivativeEngine? engine = null,
+        IntegerPowerMode powers = IntegerPowerMode.Multiplication)
     {
         Builder = builder;
         Rules = rules;
         FunctionText = functionText;
         Engine = engine;
+        Powers = powers;
     }
+
+    /// <summary>How <c>Math.Pow(x, k)</c> in a user's derivative rule imports: as in the function itself.</summary>
+    public IntegerPowerMode Powers { get; }
 
     /// <summary>Forward and reverse mode, for rules that differentiate a loop body (a graph of its own).</summary>
     public IDerivativeEngine? Engine { get; }
 
     /// <summary>A context for a loop body's builder, with the same rules and engine.</summary>
-    public DerivativeContext For(GraphBuilder builder) => new(builder, Rules, FunctionText, Engine);
+    public DerivativeContext For(GraphBuilder builder) => new(builder, Rules, FunctionText, Engine, Powers);
 
     public GraphBuilder Builder { get; }
 

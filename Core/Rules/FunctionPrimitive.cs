@@ -50,7 +50,7 @@ internal sealed class FunctionPrimitive : MethodPrimitive
             throw Error.NoDerivative(GraphPrinter.Inline(g, node, Error.QuoteLength), cx.FunctionText);
         Span<int> args = stackalloc int[3] { n.A, n.B, n.C };
         for (int i = 0; i < Arity; i++)
-            p[i] = ExpressionImporter.ImportInline(_partials[i], g, args[..Arity], cx.Rules);
+            p[i] = ExpressionImporter.ImportInline(_partials[i], g, args[..Arity], cx.Rules, cx.Powers);
     }
 
     /// <summary>Checks that <paramref name="method"/> can be a function primitive; the reason when not.</summary>

@@ -87,11 +87,12 @@ internal sealed class PowPrimitive : MethodPrimitive
     public override double Evaluate(double a, double b, double c, in Node node) => Math.Pow(a, b);
 
     /// <summary>Largest |k| for which <c>Math.Pow(x, k)</c> becomes an integer power.</summary>
-    public const int MaxIntegerExponent = 8;
+    public const int MaxIntegerExponent = 16;
 
-    /// <summary>The integer-power exponent of <c>Math.Pow(x, k)</c> when the importer turns it into
-    /// <see cref="Intrinsics.PowInt"/>: glibc's pow is slow and not correctly rounded, PowInt is within 1 ulp.
-    /// Done on import only: an optimization pass must not change a value, and PowInt may differ by an ulp.</summary>
+    /// <summary>Whether the importer turns <c>Math.Pow(x, k)</c> into an integer power: a multiplication chain
+    /// (<see cref="Intrinsics.PowChain"/>) or, under <see cref="IntegerPowerMode.CorrectlyRounded"/>,
+    /// <see cref="Intrinsics.PowInt"/>. glibc's pow is slow and not correctly rounded. Done on import only: it is
+    /// what a derivative means by <c>Math.Pow(x, k)</c>, and an exact optimization pass must not change a value.</summary>
     public static bool IsSmallInteger(double k, out int exponent)
     {
         bool small = k == Math.Round(k) && Math.Abs(k) <= MaxIntegerExponent;

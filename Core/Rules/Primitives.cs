@@ -122,6 +122,12 @@ internal static class Primitives
     public static readonly PowIntsPrimitive PowInts = new();
     public static readonly PowIntsPartPrimitive PowerOfPowers = new();
 
+    public static readonly CheckedIntPrimitive AddChecked = new(ExpressionType.AddChecked);
+    public static readonly CheckedIntPrimitive SubChecked = new(ExpressionType.SubtractChecked);
+    public static readonly CheckedIntPrimitive MulChecked = new(ExpressionType.MultiplyChecked);
+    public static readonly CheckedIntPrimitive NegChecked = new(ExpressionType.NegateChecked);
+    public static readonly CheckedToIntPrimitive DoubleToIntChecked = new();
+
     private static readonly ExpressionType[] ComparisonTypes =
     [
         ExpressionType.LessThan, ExpressionType.LessThanOrEqual, ExpressionType.GreaterThan,

@@ -59,6 +59,7 @@ public class BenchmarkVerifyTests
     [InlineData("P1-10000 loop")]
     [InlineData("P2 loop")]
     [InlineData("P3 loop")]
+    [InlineData("P3 pow loop")]
     [InlineData("P4 loop")]
     [InlineData("P1-1000 terms")]
     [InlineData("P3 terms")]

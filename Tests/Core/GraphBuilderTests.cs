@@ -61,16 +61,22 @@ public class GraphBuilderTests
     [Fact]
     public void Pow_with_a_constant_small_integer_exponent_imports_as_an_integer_power()
     {
-        static Node Root(System.Linq.Expressions.Expression<Func<double, double>> f)
+        static Node Root(System.Linq.Expressions.Expression<Func<double, double>> f, IntegerPowerMode mode = IntegerPowerMode.Multiplication)
         {
-            var g = ExprDiff.Import.ExpressionImporter.Import(f, RuleSet.Default).ToGraph();
+            var g = ExprDiff.Import.ExpressionImporter.Import(f, RuleSet.Default, powers: mode).ToGraph();
             return g[g.Outputs[0]];
         }
-        var n = Root(x => Math.Pow(x, 3.0));
+        // By default a chain of multiplications: x³ = (x·x)·x.
+        var cube = Root(x => Math.Pow(x, 3.0));
+        Assert.Same(Primitives.Mul, cube.Op);
+        var n = Root(x => Math.Pow(x, 3.0), IntegerPowerMode.CorrectlyRounded);
         Assert.Same(Primitives.PowInt, n.Op);
         Assert.Equal(3, n.Aux);
+        Assert.Equal(-16, Root(x => Math.Pow(x, -16.0), IntegerPowerMode.CorrectlyRounded).Aux);
         Assert.Same(Primitives.Pow, Root(x => Math.Pow(x, 2.5)).Op);
-        Assert.Same(Primitives.Pow, Root(x => Math.Pow(x, 9.0)).Op);
+        Assert.Same(Primitives.Mul, Root(x => Math.Pow(x, 16.0)).Op);
+        Assert.Same(Primitives.Pow, Root(x => Math.Pow(x, 17.0)).Op);
+        Assert.Same(Primitives.Pow, Root(x => Math.Pow(x, -17.0), IntegerPowerMode.CorrectlyRounded).Op);
         // The builder itself keeps Pow: an optimization pass must not change a value, even by an ulp.
         var b = NewBuilder();
         Assert.Same(Primitives.Pow, b[b.Binary(Primitives.Pow, b.Input(0, -1), b.Constant(3.0))].Op);

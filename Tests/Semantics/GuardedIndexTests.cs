@@ -156,6 +156,16 @@ public class GuardedIndexTests
     }
 
     [Fact]
+    public void Checked_overflow_in_the_branch_not_taken_never_throws()
+    {
+        Expression<Func<double[], int, double>> f = (x, k) => k < 1000 ? x[0] * checked(k * 1_000_000) : x[0] * x[0];
+        var g = Diff.Gradient(f, ["x"]);
+        Assert.Equal(new[] { 4.0 }, g.Compile()(new[] { 2.0 }, 5000));
+        Assert.Equal(new[] { 4.0 }, g.CompileIL()(new[] { 2.0 }, 5000));
+        Assert.Equal(new[] { 5e6 }, g.Compile()(new[] { 2.0 }, 5));
+    }
+
+    [Fact]
     public void Integer_division_in_the_branch_not_taken_is_never_computed()
     {
         Expression<Func<double[], int, double>> f = (x, k) => k != 0 ? x[10 / k] * x[0] : x[0];
