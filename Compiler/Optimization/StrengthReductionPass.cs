@@ -6,9 +6,9 @@ namespace ExprDiff.Optimization;
 /// <summary>
 /// Cheaper forms of the same value. Exact: <c>PowInt(x, 2) → x*x</c> and <c>PowInt(x, −1) → 1/x</c> (the
 /// intrinsic computes exactly these), and division by a power of two as multiplication by its reciprocal
-/// (both are exact scalings). Fast-math also turns every integer power into the multiplication
-/// chain of <c>Intrinsics.PowChain</c>, the one <c>Math.Pow(x, k)</c> imports to by default, any division by a constant into a multiplication, and <c>Math.Pow(x, ±0.5)</c>
-/// into <c>Math.Sqrt</c>.
+/// (both are exact scalings). Fast-math also turns every integer power into the multiplication chain of
+/// <c>Intrinsics.PowChain</c> (the one <c>Math.Pow(x, k)</c> imports to by default), any division by a constant into
+/// a multiplication, and <c>Math.Pow(x, ±0.5)</c> into <c>Math.Sqrt</c>.
 /// </summary>
 internal sealed class StrengthReductionPass : RewritePass
 {
