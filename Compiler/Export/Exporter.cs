@@ -139,7 +139,8 @@ internal static partial class Exporter
             }
 
             // A guarded variable is assigned in `if (guard)`: the conditions it reads are variables too.
-            for (int i = 0; i < nodes.Length; i++)
+            // From the last node down: a condition made a variable here may itself be guarded by earlier conditions.
+            for (int i = nodes.Length - 1; i >= 0; i--)
                 if (_materialized[i] && _guards[i] is { } guard)
                     foreach (int c in guard.Literals)
                         if (_expr[c] is null && !_lazy[c]) _materialized[c] = true;

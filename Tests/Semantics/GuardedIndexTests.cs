@@ -156,6 +156,22 @@ public class GuardedIndexTests
     }
 
     [Fact]
+    public void Nested_data_guards_whose_conditions_are_themselves_guarded_export() // found by GuardedLoopProperties
+    {
+        Expression<Func<double[], double>> f = x => Enumerable.Range(0, x.Length).Sum(i =>
+            i + 1 >= 0 && i + 1 < x.Length && x[i + 1] > 0
+                ? (i - 2 >= 0 && i - 2 < x.Length && x[i - 2] > 0 ? (i >= 0 && i < x.Length && x[i] > 0 ? x[i] : -1.25) : x[i])
+                : (i >= 0 && i < x.Length && x[i] > 0 ? x[i] : -1.25) - 0.5);
+        foreach (var x in new[] { new[] { -1.0257142857142858, -0.88 }, new[] { 0.5, 1.0, -0.5, 2.0, 0.25 } })
+        {
+            var hv = Diff.Hvp(f).Compile()(x, x);
+            Assert.All(hv, h => Assert.Equal(0.0, h));
+            var g = Diff.Gradient(f).CompileIL()(x);
+            FiniteDifferences.AssertClose(FiniteDifferences.Gradient(f.Compile(), x), g, 1e-6, 1e-7, "gradient");
+        }
+    }
+
+    [Fact]
     public void Checked_overflow_in_the_branch_not_taken_never_throws()
     {
         Expression<Func<double[], int, double>> f = (x, k) => k < 1000 ? x[0] * checked(k * 1_000_000) : x[0] * x[0];
