@@ -33,6 +33,18 @@ internal static class DepthTimings
         sw.Restart();
         if (mode == "print") Console.WriteLine(Diff.Gradient(f).ToCSharp());
         else if (mode is "stages" or "live") Stages(f, inv, live: mode == "live");
+        else if (mode == "timeline")
+        {
+            // The working set every half second, to see which stage the peak falls in.
+            var samples = new List<string>();
+            var clock = Stopwatch.StartNew();
+            Expression<Func<double[], double[]>> g;
+            using (new Timer(_ => { lock (samples) samples.Add($"{clock.Elapsed.TotalSeconds:F1}s {Environment.WorkingSet >> 20}MB gc{GC.CollectionCount(2)}"); }, null, 0, 500))
+                g = Diff.Gradient(f);
+            lock (samples) Console.WriteLine(string.Join(", ", samples));
+            Console.WriteLine($"live after a full GC, with f and its gradient: {GC.GetTotalMemory(true) >> 20:N0} MB");
+            GC.KeepAlive(g);
+        }
         else
         {
             var g = Diff.Gradient(f);
