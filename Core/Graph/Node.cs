@@ -6,20 +6,22 @@ namespace ExprDiff.Graphs;
 /// One operation in a <see cref="Graph"/>. Operands are indices of earlier nodes (−1 when absent), so a
 /// graph is topologically ordered by construction and every pass is a loop over an array.
 /// </summary>
-/// <remarks>48 bytes with two references: a derivative of a million-deep expression holds millions of nodes, several
-/// times over (builder, graph, each rewriting pass), so the rare parts (variadic operands, a loop body, a captured
-/// array) live in one side object that plain nodes do not have.</remarks>
+/// <remarks>40 bytes with two references: a derivative of a million-deep expression holds millions of nodes, several
+/// times over (builder, graph, each rewriting pass), so the rare parts (a constant's value, variadic operands, a loop
+/// body, a captured array) live in one side object that other nodes do not have. Constants are hash-consed, so there
+/// are few of them; +0.0 needs none.</remarks>
 internal readonly struct Node
 {
     public Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, double value,
         int[]? args = null, Region? region = null, object? payload = null)
-        : this(op, kind, a, b, c, aux, aux2, value, args is null && region is null && payload is null ? null : new NodeExtra(args, region, payload))
+        : this(op, kind, a, b, c, aux, aux2,
+            args is null && region is null && payload is null && BitConverter.DoubleToInt64Bits(value) == 0 ? null : new NodeExtra(value, args, region, payload))
     {
     }
 
-    private Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, double value, NodeExtra? extra)
+    private Node(Primitive op, ValueKind kind, int a, int b, int c, int aux, int aux2, NodeExtra? extra)
     {
-        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; Value = value; _extra = extra;
+        Op = op; Kind = kind; A = a; B = b; C = c; Aux = aux; Aux2 = aux2; _extra = extra;
     }
 
     public readonly Primitive Op;
@@ -29,9 +31,10 @@ internal readonly struct Node
     public readonly int Aux;
     /// <summary>Second integer attribute: element index of an array input.</summary>
     public readonly int Aux2;
-    /// <summary>Value of a constant.</summary>
-    public readonly double Value;
     private readonly NodeExtra? _extra;
+
+    /// <summary>Value of a constant.</summary>
+    public double Value => _extra?.Value ?? 0;
 
     /// <summary>The operands of a variadic node (a loop's bounds and captured values); null otherwise.</summary>
     public int[]? Args => _extra?.Args;
@@ -53,11 +56,12 @@ internal readonly struct Node
             for (int i = 0; i < args.Length; i++) args[i] = map[old[i]];
             return new Node(Op, Kind, -1, -1, -1, Aux, Aux2, Value, args, Region, Payload);
         }
-        return new Node(Op, Kind, A >= 0 ? map[A] : -1, B >= 0 ? map[B] : -1, C >= 0 ? map[C] : -1, Aux, Aux2, Value, _extra);
+        return new Node(Op, Kind, A >= 0 ? map[A] : -1, B >= 0 ? map[B] : -1, C >= 0 ? map[C] : -1, Aux, Aux2, _extra);
     }
 
-    private sealed class NodeExtra(int[]? args, Region? region, object? payload)
+    private sealed class NodeExtra(double value, int[]? args, Region? region, object? payload)
     {
+        public readonly double Value = value;
         public readonly int[]? Args = args;
         public readonly Region? Region = region;
         public readonly object? Payload = payload;
