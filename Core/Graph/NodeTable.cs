@@ -34,9 +34,6 @@ internal sealed class NodeTable
 
     public ref readonly Node this[int id] => ref _pages[id >> PageBits][id & PageMask];
 
-    /// <summary>The id of the node equal to <paramref name="node"/>, or −1.</summary>
-    public int Find(in Node node) => Find(node, NodeKey.Hash(node), out _);
-
     /// <summary>The id of the node equal to <paramref name="node"/>, adding it if there is none.</summary>
     public int Intern(in Node node)
     {
