@@ -25,6 +25,11 @@ if (args.Length > 0 && args[0] == "powers")
     PowerErrors.Print(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000);
     return;
 }
+if (args.Length > 0 && args[0] == "depth")
+{
+    DepthTimings.Print(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? args[2] : "diff");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(GradientBenchmarks).Assembly).Run(args);
 
 // `counts [problem...]`: sizes of each problem's term-by-term f and of ExprDiff's exported derivatives, in

@@ -206,17 +206,21 @@ internal static partial class Exporter
         public IEnumerable<Expression> Guards(ResultLayout layout, IReadOnlyDictionary<int, int>? minimumLengths)
         {
             var length = new Dictionary<int, int>();
+            var matrices = new List<int>();
             // Every array read is checked up front: for null always, and for length where elements are read at
             // constant indices, so a bad argument fails with its name rather than deep inside a loop.
-            foreach (var n in _g.Nodes)
-                if (ReferenceEquals(n.Op, Primitives.Input) && (n.Aux2 >= 0 || n.Kind == ValueKind.Array))
-                    length[n.Aux] = Math.Max(length.GetValueOrDefault(n.Aux), n.Aux2 + 1);
+            foreach (ref readonly var n in _g.Nodes)
+            {
+                if (!ReferenceEquals(n.Op, Primitives.Input)) continue;
+                if (n.Aux2 >= 0 || n.Kind == ValueKind.Array) length[n.Aux] = Math.Max(length.GetValueOrDefault(n.Aux), n.Aux2 + 1);
+                if (n.Kind == ValueKind.Matrix && !matrices.Contains(n.Aux)) matrices.Add(n.Aux);
+            }
             if (minimumLengths is not null)
                 foreach (var (p, min) in minimumLengths)
                     if (min > 0 || _parameters[p].Type == typeof(double[])) length[p] = Math.Max(length.GetValueOrDefault(p), min);
             foreach (var (p, min) in length.OrderBy(kv => kv.Key))
                 yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(Name(p)));
-            foreach (int p in _g.Nodes.ToArray().Where(n => ReferenceEquals(n.Op, Primitives.Input) && n.Kind == ValueKind.Matrix).Select(n => n.Aux).Distinct())
+            foreach (int p in matrices)
                 yield return Expression.Call(RequireNotNull, _parameters[p], Expression.Constant(Name(p)));
             if (layout is WriteArrayLayout wa)
                 yield return Expression.Call(RequireLengthOf, _parameters[wa.Target], Length(wa.Length),

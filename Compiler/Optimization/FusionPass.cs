@@ -24,15 +24,17 @@ internal sealed class FusionPass : RewritePass
     /// <summary>The arguments a of which the graph computes both Math.Sin(a) and Math.Cos(a).</summary>
     public static HashSet<int> BothSinAndCos(Graph graph)
     {
-        var sin = new HashSet<int>();
-        var cos = new HashSet<int>();
-        foreach (var n in graph.Nodes)
+        // Flags by argument: a derivative of a deep chain of sines has millions of both, and two hash sets of them
+        // cost more than the rest of the pass.
+        var seen = new byte[graph.NodeCount];
+        var both = new HashSet<int>();
+        foreach (ref readonly var n in graph.Nodes)
         {
-            if (ReferenceEquals(n.Op, Primitives.Sin)) sin.Add(n.A);
-            else if (ReferenceEquals(n.Op, Primitives.Cos)) cos.Add(n.A);
+            int flag = ReferenceEquals(n.Op, Primitives.Sin) ? 1 : ReferenceEquals(n.Op, Primitives.Cos) ? 2 : 0;
+            if (flag == 0 || seen[n.A] == 3) continue;
+            if ((seen[n.A] |= (byte)flag) == 3) both.Add(n.A);
         }
-        sin.IntersectWith(cos);
-        return sin;
+        return both;
     }
 
     /// <summary>The power families of a graph: for each fused PowInt (base, exponent), its family's packed
@@ -65,18 +67,88 @@ internal sealed class FusionPass : RewritePass
     private static readonly Comparer<int> LargestFirst = Comparer<int>.Create((a, b) =>
         Math.Abs(a) != Math.Abs(b) ? Math.Abs(b).CompareTo(Math.Abs(a)) : a.CompareTo(b));
 
-    protected override bool NothingToDo(Graph graph) =>
-        graph.IsCanonical && !HasRegions(graph) && BothSinAndCos(graph).Count == 0 && PowerFamilies(graph).Count == 0;
+    protected override bool NothingToDo(Graph graph)
+    {
+        if (!graph.IsCanonical || HasRegions(graph)) return false;
+        Prepare(graph);
+        return _both.Count == 0 && _powers.Count == 0;
+    }
 
-    protected override object? SaveState() => (_both, _powers);
+    // The graph _both and _powers were found in (NothingToDo prepares; the copy then need not find them again).
+    private Graph? _prepared;
+
+    protected override object? SaveState() => (_both, _powers, _prepared);
 
     protected override void RestoreState(object? state) =>
-        (_both, _powers) = state is (HashSet<int> both, Dictionary<(int, int), (int, int)> powers) ? (both, powers) : (new(), new());
+        (_both, _powers, _prepared) = state is (HashSet<int> both, Dictionary<(int, int), (int, int)> powers, var prepared)
+            ? (both, powers, prepared as Graph) : (new(), new(), null);
 
     protected override void Prepare(Graph graph)
     {
+        if (ReferenceEquals(graph, _prepared)) return;
         _both = BothSinAndCos(graph);
         _powers = PowerFamilies(graph);
+        _prepared = graph;
+    }
+
+    /// <summary>Whether <see cref="RunWithoutBuilder"/> may be used (tests compare it with the builder's copy).</summary>
+    internal bool Direct { get; init; } = true;
+
+    // On a canonical graph without loops whose every node is live, fusion maps distinct nodes to distinct nodes and keeps
+    // them all (a SinCos per argument, a PowInts per family, each part made once), so the builder's copy would merge
+    // and drop nothing: the node array is written directly, in the order the builder would have made it.
+    protected override Graph? RunWithoutBuilder(Graph graph)
+    {
+        if (!Direct || !graph.IsCanonical || HasRegions(graph)) return null;
+        var nodes = graph.Nodes;
+        var live = new bool[nodes.Length];
+        foreach (int o in graph.Outputs) live[o] = true;
+        for (int i = nodes.Length - 1; i >= 0; i--)
+        {
+            ref readonly var n = ref nodes[i];
+            // A graph fused before could already hold the node a fusion makes, which the builder would merge.
+            if (!live[i] || ReferenceEquals(n.Op, Primitives.SinCos) || ReferenceEquals(n.Op, Primitives.PowInts)) return null;
+            for (int j = 0; j < n.Arity; j++) live[n.Operand(j)] = true;
+        }
+        var families = new HashSet<(int, int)>();
+        foreach (var ((x, _), (packed, _)) in _powers) families.Add((x, packed));
+        var result = new Node[nodes.Length + _both.Count + families.Count];
+        var map = new int[nodes.Length];
+        var pairs = new int[nodes.Length];
+        var powers = new Dictionary<(int, int), int>();
+        int count = 0;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            ref readonly var n = ref nodes[i];
+            bool isSin = ReferenceEquals(n.Op, Primitives.Sin);
+            if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && _both.Contains(n.A))
+            {
+                // pairs[a] is one past the pair's index (0: not made yet).
+                int pair = pairs[n.A] - 1;
+                if (pair < 0)
+                {
+                    pair = count;
+                    pairs[n.A] = pair + 1;
+                    result[count++] = new Node(Primitives.SinCos, Primitives.SinCos.ResultKind, map[n.A], -1, -1, 0, 0, 0);
+                }
+                var part = isSin ? Primitives.SinOfPair : Primitives.CosOfPair;
+                result[map[i] = count++] = new Node(part, part.ResultKind, pair, -1, -1, 0, 0, 0);
+            }
+            else if (ReferenceEquals(n.Op, Primitives.PowInt) && _powers.TryGetValue((n.A, n.Aux), out var family))
+            {
+                if (!powers.TryGetValue((n.A, family.Packed), out int packed))
+                {
+                    powers[(n.A, family.Packed)] = packed = count;
+                    result[count++] = new Node(Primitives.PowInts, Primitives.PowInts.ResultKind, map[n.A], -1, -1, family.Packed, 0, 0);
+                }
+                result[map[i] = count++] = new Node(Primitives.PowerOfPowers, Primitives.PowerOfPowers.ResultKind, packed, -1, -1, n.Aux, family.Slot, 0);
+            }
+            else result[map[i] = count++] = n.Remap(map);
+        }
+        System.Diagnostics.Debug.Assert(count == result.Length);
+        var outputs = new int[graph.OutputCount];
+        for (int k = 0; k < outputs.Length; k++) outputs[k] = map[graph.Outputs[k]];
+        return new Graph(result, outputs, graph.ParameterNames);
     }
 
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)

@@ -36,6 +36,11 @@ internal abstract class RewritePass : GraphPass
 
     protected virtual void RestoreState(object? state) { }
 
+    /// <summary>The rewritten graph made without a builder, where the pass can (after <see cref="Prepare"/>); null to copy
+    /// through a builder. A builder hashes every node to merge equal ones: on a graph of millions of nodes where the
+    /// rewrite cannot make two nodes equal, that is a second copy of the graph and a hash table for nothing.</summary>
+    protected virtual Graph? RunWithoutBuilder(Graph graph) => null;
+
     /// <summary>The node replacing <paramref name="node"/>, built from its copied operands; the default copies it.</summary>
     protected virtual int Rewrite(GraphBuilder b, in Node node, ReadOnlySpan<int> operands) => Copy(b, node, operands);
 
@@ -76,7 +81,8 @@ internal abstract class RewritePass : GraphPass
     {
         if (NothingToDo(graph)) return graph;
         Prepare(graph);
-        var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify);
+        if (RunWithoutBuilder(graph) is { } direct) return direct;
+        var b = new GraphBuilder(graph.ParameterNames, Fold, Simplify, graph.NodeCount);
         var map = new int[graph.NodeCount];
         Span<int> small = stackalloc int[3];
         for (int i = 0; i < graph.NodeCount; i++)

@@ -263,9 +263,6 @@ internal sealed class DiffProblem
             };
             delegateType = Expression.GetFuncType([.. parameters.Select(q => q.Type), typeof(double)]);
         }
-        var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
-        graph = Optimizer.Optimize(graph, Options.Optimization, out var report);
-        Options.OnOptimized?.Invoke(report);
         var lengths = new Dictionary<int, int>();
         if (!InputExtent.IsFixed) lengths[ArrayParameter] = InputLength;
         foreach (var (parameter, length) in requirements) lengths[parameter] = length;
@@ -273,6 +270,12 @@ internal sealed class DiffProblem
         // A direction read by loops is read at every index of x: it must be as long as x.
         var asLongAs = new Dictionary<int, int>();
         if (HasWholeArray && DirectionParameter is int direction) asLongAs[direction] = 0;
+        var options = Options;
+        // Nothing of this problem is read after the graph is built, so its builder (millions of nodes for a deep
+        // function) can be collected while the graph is optimized and exported.
+        var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
+        graph = Optimizer.Optimize(graph, options.Optimization, out var report);
+        options.OnOptimized?.Invoke(report);
         return Exporter.Export(graph, layout, parameters, delegateType, lengths, asLongAs);
     }
 }

@@ -6,8 +6,16 @@ namespace ExprDiff.Graphs;
 /// <summary>Short names for the nodes transforms and rules make most.</summary>
 internal sealed partial class GraphBuilder
 {
-    public int Constant(double value, ValueKind kind = ValueKind.Double) =>
-        Intern(new Node(Primitives.Constant, kind, -1, -1, -1, 0, 0, value));
+    public int Constant(double value, ValueKind kind = ValueKind.Double)
+    {
+        // Rules ask for the same few constants at every node they differentiate; a constant's node carries its value in a
+        // side object (see Node), made once rather than for each lookup.
+        long bits = BitConverter.DoubleToInt64Bits(value);
+        if (_constants.TryGetValue((bits, kind), out int known)) return known;
+        return _constants[(bits, kind)] = Intern(new Node(Primitives.Constant, kind, -1, -1, -1, 0, 0, value));
+    }
+
+    private readonly Dictionary<(long Bits, ValueKind Kind), int> _constants = new();
 
     /// <summary>An array captured from a closure, held by reference: the compiled code reads its elements when it runs.</summary>
     public int ConstantArray(double[] array) =>

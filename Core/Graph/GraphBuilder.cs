@@ -11,8 +11,7 @@ namespace ExprDiff.Graphs;
 /// </summary>
 internal sealed partial class GraphBuilder
 {
-    private readonly List<Node> _nodes;
-    private readonly Dictionary<NodeKey, int> _index;
+    private readonly NodeTable _nodes;
     private readonly bool _fold;
     private readonly bool _simplify;
     // Nodes copied in from a graph were not necessarily made by this builder's rules.
@@ -20,10 +19,10 @@ internal sealed partial class GraphBuilder
 
     /// <param name="fold">Fold nodes whose operands are all constants.</param>
     /// <param name="simplify">Apply each primitive's exact simplifications (x·1 → x, canonical operand order).</param>
-    public GraphBuilder(IReadOnlyList<string> parameterNames, bool fold = true, bool simplify = true)
+    /// <param name="capacity">Nodes expected (a pass copying a graph knows), so the index need not grow.</param>
+    public GraphBuilder(IReadOnlyList<string> parameterNames, bool fold = true, bool simplify = true, int capacity = 0)
     {
-        _nodes = new List<Node>();
-        _index = new Dictionary<NodeKey, int>();
+        _nodes = new NodeTable(capacity);
         ParameterNames = parameterNames;
         _fold = fold;
         _simplify = simplify;
@@ -32,17 +31,12 @@ internal sealed partial class GraphBuilder
     /// <summary>A builder holding a copy of <paramref name="graph"/>'s nodes, same indices.</summary>
     public GraphBuilder(Graph graph, bool fold = true, bool simplify = true)
     {
-        _nodes = new List<Node>(graph.NodeCount * 2);
-        _index = new Dictionary<NodeKey, int>(graph.NodeCount * 2);
+        _nodes = new NodeTable(graph.NodeCount * 2);
         _fold = fold;
         _simplify = simplify;
         _copied = !graph.IsCanonical;
         ParameterNames = graph.ParameterNames;
-        foreach (var n in graph.Nodes)
-        {
-            _index.TryAdd(NodeKey.Of(n), _nodes.Count);
-            _nodes.Add(n);
-        }
+        foreach (ref readonly var n in graph.Nodes) _nodes.Add(n);
     }
 
     public IReadOnlyList<string> ParameterNames { get; }
@@ -55,13 +49,13 @@ internal sealed partial class GraphBuilder
 
     public int Count => _nodes.Count;
 
-    public Node this[int index] => _nodes[index];
+    public ref readonly Node this[int index] => ref _nodes[index];
 
     public ValueKind KindOf(int index) => _nodes[index].Kind;
 
     public bool IsConstant(int index, out double value)
     {
-        var n = _nodes[index];
+        ref readonly var n = ref _nodes[index];
         value = n.Value;
         return ReferenceEquals(n.Op, Primitives.Constant);
     }
@@ -92,15 +86,7 @@ internal sealed partial class GraphBuilder
 
     private void ValidateStructured(in Node node) => Validate(node);
 
-    private int Intern(in Node node)
-    {
-        var key = NodeKey.Of(node);
-        if (_index.TryGetValue(key, out int existing)) return existing;
-        int id = _nodes.Count;
-        _nodes.Add(node);
-        _index.Add(key, id);
-        return id;
-    }
+    private int Intern(in Node node) => _nodes.Intern(node);
 
     private ValueKind InferKind(Primitive op, int a, int b)
     {
@@ -171,24 +157,26 @@ internal sealed partial class GraphBuilder
     {
         var live = new bool[_nodes.Count];
         foreach (int o in outputs) live[o] = true;
+        int count = 0;
         for (int i = _nodes.Count - 1; i >= 0; i--)
         {
             if (!live[i]) continue;
-            var n = _nodes[i];
+            count++;
+            ref readonly var n = ref _nodes[i];
             for (int j = 0; j < n.Arity; j++) live[n.Operand(j)] = true;
         }
 
         var map = new int[_nodes.Count];
-        var kept = new List<Node>();
-        for (int i = 0; i < _nodes.Count; i++)
+        var kept = new Node[count];
+        for (int i = 0, k = 0; i < _nodes.Count; i++)
         {
             if (!live[i]) { map[i] = -1; continue; }
-            map[i] = kept.Count;
-            kept.Add(_nodes[i].Remap(map));
+            map[i] = k;
+            kept[k++] = _nodes[i].Remap(map);
         }
         var outs = new int[outputs.Length];
         for (int i = 0; i < outs.Length; i++) outs[i] = map[outputs[i]];
-        var graph = new Graph(kept.ToArray(), outs, parameterNames) { IsCanonical = _fold && _simplify && !_copied };
+        var graph = new Graph(kept, outs, parameterNames) { IsCanonical = _fold && _simplify && !_copied };
         GraphVerifier.DebugVerify(graph);
         return graph;
     }

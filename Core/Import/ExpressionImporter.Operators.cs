@@ -15,7 +15,7 @@ internal sealed partial class ExpressionImporter
     private void StepBinary(in Frame f, BinaryExpression bin)
     {
         if (bin.NodeType == ExpressionType.Assign) { StepAssign(f, bin); return; }
-        if (Descend(f, [bin.Left, bin.Right])) return;
+        if (Descend(f, bin.Left, bin.Right)) return;
         var v = PopValues(2);
         if (bin.NodeType == ExpressionType.ArrayIndex)
         {
@@ -57,7 +57,7 @@ internal sealed partial class ExpressionImporter
         switch (assign.Left)
         {
             case ParameterExpression p:
-                if (Descend(f, [assign.Right])) return;
+                if (Descend(f, assign.Right)) return;
                 var v = _values.Pop();
                 if (!_env.ContainsKey(p) || IsRootParameter(p))
                     throw Unsupported(assign, $"'{p.Name}' is not a variable of a block", "assign only block variables");

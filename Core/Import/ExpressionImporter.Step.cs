@@ -135,7 +135,7 @@ internal sealed partial class ExpressionImporter
         if (u.NodeType == ExpressionType.Quote) { _values.Push(Val.Ref(u.Operand)); return; }
         if (u.NodeType == ExpressionType.Throw)
             throw Unsupported(u, "a throw can only stand as a guard statement (if (...) throw ...;)", "move the check outside the function");
-        if (Descend(f, [u.Operand])) return;
+        if (Descend(f, u.Operand)) return;
         var v = _values.Pop();
         switch (u.NodeType)
         {

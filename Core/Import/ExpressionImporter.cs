@@ -131,6 +131,17 @@ internal sealed partial class ExpressionImporter
         return true;
     }
 
+    /// <summary>As <see cref="Descend(in Frame, IReadOnlyList{Expression}, int)"/> for one or two children, without a list:
+    /// every operator of a deep expression passes here once per child and once more.</summary>
+    private bool Descend(in Frame f, Expression first, Expression? second = null)
+    {
+        var next = f.Step == 0 ? first : f.Step == 1 ? second : null;
+        if (next is null) return false;
+        _work.Push(f with { Step = f.Step + 1 });
+        _work.Push(new Frame(next, 0, null));
+        return true;
+    }
+
     /// <summary>Pops <paramref name="count"/> values, first child first.</summary>
     private Val[] PopValues(int count)
     {

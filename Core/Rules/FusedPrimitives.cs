@@ -46,8 +46,12 @@ internal sealed class SinCosPartPrimitive : Primitive
         return _isSin ? sin : cos;
     }
 
+    // Found once: looking a field up by name for each of a million exported halves costs more than building them.
+    private static readonly FieldInfo Item1 = typeof(ValueTuple<double, double>).GetField(nameof(ValueTuple<double, double>.Item1))!;
+    private static readonly FieldInfo Item2 = typeof(ValueTuple<double, double>).GetField(nameof(ValueTuple<double, double>.Item2))!;
+
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
-        Expression.Field(operands[0], _isSin ? "Item1" : "Item2");
+        Expression.Field(operands[0], _isSin ? Item1 : Item2);
 
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
         ($"{operands[0]}.{(_isSin ? "Item1" : "Item2")}", Precedence.Primary);
@@ -101,8 +105,10 @@ internal sealed class PowIntsPartPrimitive : Primitive
 
     public override double Evaluate(double a, double b, double c, in Node node) => Intrinsics.PowInt(a, node.Aux);
 
+    private static readonly FieldInfo[] FieldInfos = PowIntsPrimitive.Fields.Select(f => typeof(IntPowers).GetField(f)!).ToArray();
+
     public override Expression ToExpression(in Node node, ReadOnlySpan<Expression> operands) =>
-        Expression.Field(operands[0], PowIntsPrimitive.Fields[node.Aux2]);
+        Expression.Field(operands[0], FieldInfos[node.Aux2]);
 
     public override (string Text, int Precedence) Format(in Node node, ReadOnlySpan<string> operands, Func<int, int, string>? inputName) =>
         ($"{operands[0]}.{PowIntsPrimitive.Fields[node.Aux2]}", Precedence.Primary);

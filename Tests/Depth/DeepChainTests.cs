@@ -56,6 +56,28 @@ public class DeepChainTests
     }
 
     [Fact]
+    public void Deep_chain_gradient_allocates_a_bounded_amount_per_link_at_every_depth()
+    {
+        // Depth once cost ten times more per node than width: every structure copied millions of 72-byte nodes with four
+        // references and hashed them into dictionaries of 90-byte entries, about 14 KB allocated per link of this chain
+        // at 10⁵ (Benchmarks/results/depth.md). Bytes allocated on this thread measure that work without timing it, and
+        // do not depend on the machine or on other tests running.
+        static long PerLink(int depth)
+        {
+            var f = Chain(depth);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var g = Diff.Gradient(f);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            GC.KeepAlive(g);
+            return bytes / depth;
+        }
+        long shallow = PerLink(10_000), deep = PerLink(80_000);
+        Assert.InRange(deep, 1, 6_000);
+        // Linear: the deep chain costs no more per link than the shallow one (fixed costs make the shallow one dearer).
+        Assert.InRange(deep, 1, shallow * 11 / 10);
+    }
+
+    [Fact]
     public void Deep_chain_gradient_exports_and_compiles()
     {
         // Export and Expression.Compile of the whole million-deep derivative take long but must not crash;
