@@ -89,7 +89,8 @@ internal static class DepthTimings
         var layout = new VectorLayout(p.InputExtent, grads.Select((_, k) => (p.Positions[k], k)).ToArray());
         var lengths = new Dictionary<int, int> { [0] = p.InputLength };
         var graph = p.Builder.Build(grads, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
-        // As in DiffProblem.Export, nothing holds the builder once the graph is built.
+        // As in DiffProblem.Export, the builder's nodes are released once the graph is built.
+        p.Builder.Release();
         p = null;
         Lap("build", $"{graph.NodeCount:N0} nodes");
         foreach (var pass in Optimizer.Pipeline(OptimizationLevel.Exact))
@@ -98,6 +99,16 @@ internal static class DepthTimings
             graph = pass.Run(graph);
             GraphVerifier.DebugVerify(graph);
             Lap(pass.Name, $"{before:N0} → {graph.NodeCount:N0} nodes");
+        }
+        if (Environment.GetEnvironmentVariable("EXPRDIFF_EXPORT_PARTS") == "1")
+        {
+            var ordered = GuardOrder.Apply(graph);
+            Lap("export: guard order", ReferenceEquals(ordered, graph) ? "unchanged" : "reordered");
+            var state = new Exporter.ExportState(ordered, parameters);
+            Lap("export: plan");
+            var statements = state.Statements();
+            Lap("export: statements", $"{statements.Count:N0}");
+            GC.KeepAlive(state);
         }
         var lambda = Exporter.Export(graph, layout, parameters, typeof(Func<double[], double[]>), lengths);
         Lap("export", $"{((BlockExpression)lambda.Body).Expressions.Count:N0} statements, {((BlockExpression)lambda.Body).Variables.Count:N0} variables");

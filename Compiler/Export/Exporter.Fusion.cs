@@ -33,7 +33,7 @@ internal static partial class Exporter
         private bool Hoistable(int o, int sum)
         {
             var n = _g[o];
-            if (LoopEmitter.IsStatement(n.Op) || _sinks.ContainsKey(o) || (_expr[o] is not null && !_materialized[o]) || _guards[o] is not null || _lazy[o]) return false;
+            if (LoopEmitter.IsStatement(n.Op) || _sinks.ContainsKey(o) || (_expr[o] is not null && !_materialized[o]) || GuardOf(o) is not null || _lazy[o]) return false;
             for (int j = 0; j < n.Arity; j++)
                 if (n.Operand(j) >= sum && !IsLeaf(_g[n.Operand(j)])) return false;
             return true;
@@ -60,7 +60,7 @@ internal static partial class Exporter
             var s = nodes[sum];
             foreach (int t in _scatters)
             {
-                if (t <= sum || _guards[t] is not null) continue; // a guarded loop runs in its own if
+                if (t <= sum || GuardOf(t) is not null) continue; // a guarded loop runs in its own if
                 var n = nodes[t];
                 if (n.Operand(1) != s.Operand(0) || n.Operand(2) != s.Operand(1)) continue;
                 bool ready = true;

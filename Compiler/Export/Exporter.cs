@@ -64,7 +64,13 @@ internal static partial class Exporter
         private readonly bool[] _materialized;
         private readonly int[] _lastUse;
         private readonly Dictionary<Type, Stack<Expression>> _free = new();
-        private readonly List<Expression>[] _expiring;
+        // The variables whose value dies at each node, as lists threaded through growable arrays: a list object per
+        // node would be millions of small survivors in a deep derivative's export.
+        private readonly int[] _expiringHead;
+        private Expression[] _expiringVariable = new Expression[16];
+        private int[] _expiringNext = new int[16];
+        private int _expiringCount;
+        private readonly List<Expression> _dying = new();
         private readonly Dictionary<Type, int> _variableCounts = new();
         private readonly Dictionary<Type, (ParameterExpression Array, int Slots)> _spills = new();
 
@@ -77,7 +83,7 @@ internal static partial class Exporter
         /// <summary>With deferral, the statements of the absorbed scatters (by node), for the caller to place after the
         /// body's pairs in output order; their operands stay live to the end of the body.</summary>
         public Dictionary<int, Expression> Deferred { get; } = new();
-        private int[] _readByNodes = [];
+        private bool[] _readByNodes = [];
 
         public ExportState(Graph graph, IReadOnlyList<Expression> parameters, string prefix = "v", int depth = 0,
             IReadOnlyDictionary<int, List<Expression>>? sinks = null, IReadOnlyDictionary<int, Expression>? accumulateInto = null,
@@ -94,16 +100,26 @@ internal static partial class Exporter
             _expr = new Expression?[n];
             _materialized = new bool[n];
             _lastUse = new int[n];
-            _expiring = new List<Expression>[n + 1];
-            _guards = ExecutionGuards.Compute(graph, computedInOrder: true, out var weakened);
-            _lazy = Lazy(graph, weakened);
+            _expiringHead = new int[n + 1];
+            Array.Fill(_expiringHead, -1);
+            // Without conditionals no node is guarded and none is computed by need: no per-node guard arrays (a deep
+            // derivative has millions of nodes).
+            if (ExecutionGuards.HasConditions(graph))
+            {
+                _guards = ExecutionGuards.Compute(graph, computedInOrder: true, out var weakened);
+                _lazy = Lazy(graph, weakened);
+            }
+            else _lazy = new bool[n];
             Plan();
         }
 
         public List<ParameterExpression> Variables { get; } = new();
 
-        // The condition under which each node is needed (null: always); a variable computed under one is assigned in an if.
-        private readonly Guard?[] _guards;
+        // The condition under which each node is needed (null: always, and all null when the graph has no conditionals);
+        // a variable computed under one is assigned in an if.
+        private readonly Guard?[]? _guards;
+
+        private Guard? GuardOf(int node) => _guards?[node];
         // Nodes that may fail and have no exact guard: computed where first read (see EmitLazy).
         private readonly bool[] _lazy;
 
@@ -119,7 +135,8 @@ internal static partial class Exporter
                 int weight = LoopEmitter.IsStatement(n.Op) ? 2 : 1;
                 for (int j = 0; j < n.Arity; j++) uses[n.Operand(j)] += weight;
             }
-            _readByNodes = (int[])uses.Clone();
+            _readByNodes = new bool[nodes.Length];
+            for (int i = 0; i < uses.Length; i++) _readByNodes[i] = uses[i] > 0;
             foreach (int o in _g.Outputs) uses[o]++; // each output is read once more, by the result
 
             for (int i = 0; i < nodes.Length; i++)
@@ -141,14 +158,14 @@ internal static partial class Exporter
             // A guarded variable is assigned in `if (guard)`: the conditions it reads are variables too.
             // From the last node down: a condition made a variable here may itself be guarded by earlier conditions.
             for (int i = nodes.Length - 1; i >= 0; i--)
-                if (_materialized[i] && _guards[i] is { } guard)
+                if (_materialized[i] && GuardOf(i) is { } guard)
                     foreach (int c in guard.Literals)
                         if (_expr[c] is null && !_lazy[c]) _materialized[c] = true;
 
             // Sums fused with a scatter are computed where the fused loop is: at the sum, or at the scatter when the
             // scatter needs something computed after the sum and nothing in between reads the sum.
             for (int i = 0; i < nodes.Length; i++)
-                if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && _guards[i] is null && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
+                if (ReferenceEquals(nodes[i].Op, Primitives.SumRange) && GuardOf(i) is null && FusablePartner(i) is ({ } partner, var offsets, var atScatter)
                     && !_fusedScatters.Contains(partner) && !(_deferAbsorbed && AccumulateInto!.ContainsKey(partner)))
                 {
                     _fusion[i] = (partner, offsets, atScatter);
@@ -157,7 +174,9 @@ internal static partial class Exporter
                 }
 
             // home[i]: the statement whose expression contains node i; the result comes after every statement.
-            var home = new int[nodes.Length];
+            // The depths are not needed any more: their array is reused.
+            var home = depth;
+            Array.Clear(home);
             foreach (int o in _g.Outputs) home[o] = nodes.Length;
             for (int i = nodes.Length - 1; i >= 0; i--)
             {
@@ -173,7 +192,7 @@ internal static partial class Exporter
                 }
             }
             for (int i = 0; i < nodes.Length; i++)
-                if (_materialized[i] && _guards[i] is { } guard)
+                if (_materialized[i] && GuardOf(i) is { } guard)
                     foreach (int c in guard.Literals)
                         if (_materialized[c]) _lastUse[c] = Math.Max(_lastUse[c], home[i]);
             foreach (int o in _g.Outputs)
@@ -280,15 +299,14 @@ internal static partial class Exporter
             var operands = new Expression[3];
             for (int i = 0; i < _g.NodeCount; i++)
             {
-                if (_expiring[i] is { } dead)
-                    foreach (var v in dead) Free(v);
+                FreeExpiring(i);
                 if (_expr[i] is not null && !_materialized[i]) continue; // a leaf
                 if (_lazy[i]) { EmitLazy(i, statements); continue; }
                 int before = statements.Count;
-                _allocatingGuarded = _guards[i] is not null;
+                _allocatingGuarded = GuardOf(i) is not null;
                 EmitNode(i, statements, operands);
                 _allocatingGuarded = false;
-                if (_guards[i] is not { } guard) continue;
+                if (GuardOf(i) is not { } guard) continue;
                 // Needed only under its guard: computed only then (the branch not taken reads, divides and calls nothing).
                 if (statements.Count > before)
                 {
@@ -325,10 +343,10 @@ internal static partial class Exporter
                 var scatterArgs = new Expression[t.Arity];
                 for (int j = 0; j < t.Arity; j++) scatterArgs[j] = Operand(t.Operand(j), t.Op.OperandKind(j, t));
                 var sumTarget = Allocate(typeof(double));
-                (_expiring[_lastUse[sumNode]] ??= new()).Add(sumTarget);
+                ExpireAt(_lastUse[sumNode], sumTarget);
                 _expr[sumNode] = sumTarget;
                 var scatterTarget = Allocate(typeof(double[]));
-                (_expiring[_lastUse[partner]] ??= new()).Add(scatterTarget);
+                ExpireAt(_lastUse[partner], scatterTarget);
                 _expr[partner] = scatterTarget;
                 _fusedInto.Add(partner);
                 if (AccumulateInto is not null && AccumulateInto.TryGetValue(partner, out var enclosing))
@@ -366,7 +384,7 @@ internal static partial class Exporter
                     return;
                 }
                 var target = Allocate(TypeOf(n.Kind));
-                (_expiring[_lastUse[i]] ??= new()).Add(target);
+                ExpireAt(_lastUse[i], target);
                 _expr[i] = target;
                 var into = InPlace is { } ip && ip.Node == i ? _parameters[ip.Parameter] : null;
                 statements.Add(ScratchArrays(i, LoopEmitter.Emit(n, args, target, _depth, into)));
@@ -387,7 +405,7 @@ internal static partial class Exporter
                 : MinOfNegativeZero(n) is int other ? MinAsMax(operands[other])
                 : n.Op.ToExpression(n, operands.AsSpan(0, n.Arity));
             if (!_materialized[i]) { _expr[i] = e; return; }
-            if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && _readByNodes[i] == 0 && !IsOutputReadByResult(i))
+            if (_sinks.TryGetValue(i, out var only) && only.Count == 1 && !_readByNodes[i] && !IsOutputReadByResult(i))
             {
                 // Written once and read by nothing else: straight into its destination.
                 statements.Add(Expression.Assign(only[0], e));
@@ -395,7 +413,7 @@ internal static partial class Exporter
                 return;
             }
             var variable = Allocate(e.Type);
-            (_expiring[_lastUse[i]] ??= new()).Add(variable);
+            ExpireAt(_lastUse[i], variable);
             _expr[i] = variable;
             statements.Add(Expression.Assign(variable, e));
             if (_sinks.TryGetValue(i, out var targets))
@@ -445,6 +463,27 @@ internal static partial class Exporter
         // reused for unrelated values across a call (Math.Exp in P2's body) is spilled for all of them. Top-level code
         // and big bodies reuse variables by liveness, since IL and the JIT limit how many locals a method has.
         private const int MaxBodyWithoutReuse = 400;
+
+        /// <summary>Frees <paramref name="variable"/> once node <paramref name="node"/> has been emitted.</summary>
+        private void ExpireAt(int node, Expression variable)
+        {
+            if (_expiringCount == _expiringVariable.Length)
+            {
+                Array.Resize(ref _expiringVariable, _expiringCount * 2);
+                Array.Resize(ref _expiringNext, _expiringCount * 2);
+            }
+            _expiringVariable[_expiringCount] = variable;
+            _expiringNext[_expiringCount] = _expiringHead[node];
+            _expiringHead[node] = _expiringCount++;
+        }
+
+        // In the order they were added, which decides which variable is reused next (and so the exported text).
+        private void FreeExpiring(int node)
+        {
+            for (int k = _expiringHead[node]; k >= 0; k = _expiringNext[k]) _dying.Add(_expiringVariable[k]);
+            for (int k = _dying.Count - 1; k >= 0; k--) Free(_dying[k]);
+            _dying.Clear();
+        }
 
         private void Free(Expression v)
         {

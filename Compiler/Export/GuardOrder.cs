@@ -32,6 +32,7 @@ internal static class GuardOrder
         }
         if (nodes is not null) graph = new Graph(nodes, graph.Outputs.ToArray(), graph.ParameterNames) { IsCanonical = graph.IsCanonical };
 
+        if (!ExecutionGuards.HasConditions(graph)) return graph;
         var guards = ExecutionGuards.Compute(graph);
         bool ordered = true;
         for (int i = 0; i < guards.Length && ordered; i++)

@@ -108,6 +108,9 @@ internal sealed class DiffProblem
     /// <summary>A structural Zero made a real zero, for outputs.</summary>
     public int Materialize(int node) => node == DerivativeContext.Zero ? Builder.Constant(0) : node;
 
+    /// <summary>Nodes from which a builder's release is followed by a full collection (see <see cref="Export"/>).</summary>
+    private const int LargeBuilder = 1_000_000;
+
     /// <param name="wrt">Names of the parameters to differentiate, or null for the default: the first parameter when it
     /// is a double[] (the rest are data), or every parameter when all are doubles.</param>
     public static DiffProblem Create(LambdaExpression f, DiffOptions? options, string operation, IReadOnlyList<string>? wrt = null)
@@ -271,9 +274,15 @@ internal sealed class DiffProblem
         var asLongAs = new Dictionary<int, int>();
         if (HasWholeArray && DirectionParameter is int direction) asLongAs[direction] = 0;
         var options = Options;
-        // Nothing of this problem is read after the graph is built, so its builder (millions of nodes for a deep
-        // function) can be collected while the graph is optimized and exported.
+        // Exporting is the last use of a problem: nothing of it is read after the graph is built, so its builder's
+        // nodes (millions for a deep function) are released while the graph is optimized and exported.
         var graph = Builder.Build(outputs, parameters.Select((q, i) => q.Name ?? $"p{i}").ToArray());
+        int made = Builder.Count;
+        Builder.Release();
+        // A builder of millions of nodes leaves hundreds of megabytes of large arrays that only a full collection frees,
+        // and the export that follows allocates as much again: without one here the process's peak working set holds
+        // both. The collector may decline (Optimized); below a million nodes it is never asked.
+        if (made >= LargeBuilder) GC.Collect(2, GCCollectionMode.Optimized, blocking: true, compacting: false);
         graph = Optimizer.Optimize(graph, options.Optimization, out var report);
         options.OnOptimized?.Invoke(report);
         return Exporter.Export(graph, layout, parameters, delegateType, lengths, asLongAs);

@@ -36,6 +36,16 @@ internal static class ExecutionGuards
     public const int MaxTerms = 16;
 
     /// <summary>The guard of every node: null when the node is needed whenever the graph runs.</summary>
+    /// <summary>Whether any edge of <paramref name="graph"/> is taken under a condition (a select's branch, the right
+    /// operand of &amp;&amp; or ||): without one, every node is needed whenever the graph runs.</summary>
+    public static bool HasConditions(Graph graph)
+    {
+        foreach (ref readonly var n in graph.Nodes)
+            for (int j = 0; j < n.Arity; j++)
+                if (n.Op.EdgeLiteral(n, j) is not null) return true;
+        return false;
+    }
+
     public static Guard?[] Compute(Graph graph) => Compute(graph, computedInOrder: false, out _);
 
     /// <summary>The guard of every node: null when the node is needed whenever the graph runs (or, where
@@ -53,17 +63,12 @@ internal static class ExecutionGuards
         int count = graph.NodeCount;
         var result = new Guard?[count];
         weakened = new bool[count];
+        // No conditionals: every node is needed always (and a deep derivative's millions of nodes need no work arrays).
+        if (!HasConditions(graph)) return result;
         var always = new bool[count];
         var strict = new bool[count]; // needed always by a user that is not weakened: exactly always
         var pending = new List<GuardLiteral[]>?[count];
         foreach (int o in graph.Outputs) always[o] = strict[o] = true;
-        bool any = false;
-        for (int i = 0; i < count && !any; i++)
-        {
-            ref readonly var n = ref graph[i];
-            for (int j = 0; j < n.Arity && !any; j++) any = n.Op.EdgeLiteral(n, j) is not null;
-        }
-        if (!any) return result; // no conditionals: every node is needed always
 
         for (int i = count - 1; i >= 0; i--)
         {

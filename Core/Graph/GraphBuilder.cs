@@ -11,7 +11,8 @@ namespace ExprDiff.Graphs;
 /// </summary>
 internal sealed partial class GraphBuilder
 {
-    private readonly NodeTable _nodes;
+    private NodeTable _nodes;
+    private bool _released;
     private readonly bool _fold;
     private readonly bool _simplify;
     // Nodes copied in from a graph were not necessarily made by this builder's rules.
@@ -86,7 +87,19 @@ internal sealed partial class GraphBuilder
 
     private void ValidateStructured(in Node node) => Validate(node);
 
-    private int Intern(in Node node) => _nodes.Intern(node);
+    private int Intern(in Node node) => _released
+        ? throw new InvalidOperationException("this builder's nodes were released after its last graph was built")
+        : _nodes.Intern(node);
+
+    /// <summary>Drops this builder's nodes once its last graph is built: callers up the stack still hold the builder
+    /// (unoptimized code keeps every local alive to the end of its method), and a deep function's builder holds millions
+    /// of nodes that would otherwise stay live while the graph is optimized and exported. The builder cannot be used
+    /// afterwards.</summary>
+    public void Release()
+    {
+        _nodes = new NodeTable();
+        _released = true;
+    }
 
     private ValueKind InferKind(Primitive op, int a, int b)
     {

@@ -1,7 +1,7 @@
 namespace ExprDiff.Graphs;
 
 /// <summary>
-/// A builder's nodes and its hash-consing index. Nodes live in fixed-size pages, so growing never copies them (a
+/// A builder's nodes and its hash-consing index. Nodes live in pages that are never moved, so growing never copies them (a
 /// million-deep expression's derivative has millions of nodes, and doubling one array of them would copy and
 /// re-commit hundreds of megabytes at a time). The index is open addressing over node ids (linear probing, at most half
 /// full), with each node's hash kept beside it so probing and growing rarely read a node: 12 to 20 bytes a node, where a
@@ -9,11 +9,16 @@ namespace ExprDiff.Graphs;
 /// </summary>
 internal sealed class NodeTable
 {
-    // 1,024 nodes (40 KB): below the large-object threshold, so a dead builder's pages are reclaimed by ordinary
-    // collections and their memory reused, where large-object pages stayed in the working set until a full one.
-    private const int PageBits = 10;
-    private const int PageSize = 1 << PageBits;
-    private const int PageMask = PageSize - 1;
+    // Pages double from 1,024 nodes (40 KB, so a small builder stays small) up to 65,536 (2.6 MB), then stay at that size.
+    // Large pages live in the large-object heap, where a collection never copies them: with small pages, every node of a
+    // long-lived builder was copied twice by the collector (into generation 1, then 2), which cost a deep expression's
+    // derivative more than making the nodes did.
+    private const int FirstPageBits = 10;
+    private const int LastPageBits = 16;
+    private const int DoublingPages = LastPageBits - FirstPageBits + 1;
+    // The first id of the fixed-size pages: the doubling pages hold 1,024 · (2^7 − 1) ids.
+    private const int FixedStart = ((1 << DoublingPages) - 1) << FirstPageBits;
+    private const int FixedMask = (1 << LastPageBits) - 1;
 
     private readonly List<Node[]> _pages = new();
     private readonly List<int[]> _hashPages = new();
@@ -32,7 +37,29 @@ internal sealed class NodeTable
 
     public int Count => _count;
 
-    public ref readonly Node this[int id] => ref _pages[id >> PageBits][id & PageMask];
+    public ref readonly Node this[int id]
+    {
+        get
+        {
+            int page = Page(id, out int offset);
+            return ref _pages[page][offset];
+        }
+    }
+
+    /// <summary>The page of <paramref name="id"/> and its offset there.</summary>
+    private static int Page(int id, out int offset)
+    {
+        if (id >= FixedStart)
+        {
+            int r = id - FixedStart;
+            offset = r & FixedMask;
+            return DoublingPages + (r >> LastPageBits);
+        }
+        // Page p starts at 1,024 · (2^p − 1).
+        int p = System.Numerics.BitOperations.Log2((uint)(id >> FirstPageBits) + 1);
+        offset = id - (((1 << p) - 1) << FirstPageBits);
+        return p;
+    }
 
     /// <summary>The id of the node equal to <paramref name="node"/>, adding it if there is none.</summary>
     public int Intern(in Node node)
@@ -69,7 +96,11 @@ internal sealed class NodeTable
         }
     }
 
-    private int HashOf(int id) => _hashPages[id >> PageBits][id & PageMask];
+    private int HashOf(int id)
+    {
+        int page = Page(id, out int offset);
+        return _hashPages[page][offset];
+    }
 
     private int Insert(in Node node, int hash, int slot)
     {
@@ -82,13 +113,15 @@ internal sealed class NodeTable
 
     private void Append(in Node node, int hash)
     {
-        if ((_count & PageMask) == 0)
+        int page = Page(_count, out int offset);
+        if (page == _pages.Count)
         {
-            _pages.Add(new Node[PageSize]);
-            _hashPages.Add(new int[PageSize]);
+            int size = 1 << Math.Min(FirstPageBits + page, LastPageBits);
+            _pages.Add(new Node[size]);
+            _hashPages.Add(new int[size]);
         }
-        _pages[_count >> PageBits][_count & PageMask] = node;
-        _hashPages[_count >> PageBits][_count & PageMask] = hash;
+        _pages[page][offset] = node;
+        _hashPages[page][offset] = hash;
         _count++;
     }
 

@@ -16,17 +16,23 @@ internal sealed partial class ExpressionImporter
     {
         if (bin.NodeType == ExpressionType.Assign) { StepAssign(f, bin); return; }
         if (Descend(f, bin.Left, bin.Right)) return;
-        var v = PopValues(2);
+        // Popped into locals, not an array: a deep expression passes here millions of times.
+        var right = _values.Pop();
+        var left = _values.Pop();
         if (bin.NodeType == ExpressionType.ArrayIndex)
         {
-            _values.Push(ReadValue(bin, v[0], [v[1]], [bin.Right]));
+            // x[k] of an array parameter at a constant index: that element's input.
+            if (left.Reference is ParameterArray pa && right.Reference is null && right.Node >= 0 && _b.IsConstant(right.Node, out _))
+                _values.Push(Val.Of(_b.Input(pa.Parameter, IndexOf(right, bin.Right))));
+            else
+                _values.Push(ReadValue(bin, left, [right], [bin.Right]));
             return;
         }
         if (bin.Method is not null && bin.Method.DeclaringType != typeof(Math) || bin.IsLifted)
             throw Unsupported(bin, $"the operator {bin.NodeType} on {TypeName(bin.Left.Type)} is not supported",
                 "use arithmetic on double, float and int");
         var operandKind = KindOf(bin.Left.Type);
-        int a = Scalar(v[0], bin.Left, operandKind), b = Scalar(v[1], bin.Right, KindOf(bin.Right.Type));
+        int a = Scalar(left, bin.Left, operandKind), b = Scalar(right, bin.Right, KindOf(bin.Right.Type));
         bool isBool = operandKind == ValueKind.Boolean;
         bool isInt = operandKind == ValueKind.Int32;
         int result = bin.NodeType switch
@@ -175,8 +181,12 @@ internal sealed partial class ExpressionImporter
             throw Unsupported(call, $"'{method.Name}' is an instance method of {TypeName(method.DeclaringType!)}",
                 "call static methods of double arguments (Math.*), or compute the value outside the lambda and capture it");
         }
-        if (Descend(f, call.Arguments)) return;
-        var args = PopValues(call.Arguments.Count);
+        // One or two arguments (Math.Sin, Math.Pow) are visited without the argument list, which the expression would
+        // otherwise allocate and keep.
+        var provider = (IArgumentProvider)call;
+        int count = provider.ArgumentCount;
+        if (count is 1 or 2 ? Descend(f, provider.GetArgument(0), count == 2 ? provider.GetArgument(1) : null) : Descend(f, call.Arguments)) return;
+        var args = PopValues(count);
         if (method == ScratchMethod)
         {
             PushNewArray(args[0], call.Arguments[0]);
