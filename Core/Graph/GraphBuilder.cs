@@ -69,9 +69,10 @@ internal sealed partial class GraphBuilder
     {
         var k = kind ?? InferKind(op, a, b);
         var node = new Node(op, k, a, b, c, aux, aux2, value);
-        Validate(node);
+        // Validation and the constant test in one pass, each operand read once: every node of a derivative passes here.
+        bool allConstant = CheckOperands(node);
 
-        if (_fold && op.IsFoldable && op.Arity > 0 && AllConstant(node) && TryFold(node, out int folded))
+        if (allConstant && _fold && op.IsFoldable && TryFold(node, out int folded))
             return folded;
 
         int simplified = _simplify ? op.Simplify(this, node) : -1;
@@ -109,6 +110,28 @@ internal sealed partial class GraphBuilder
         return first >= 0 ? _nodes[first].Kind : ValueKind.Double;
     }
 
+    /// <summary>As <see cref="Validate"/> for a node of fixed arity (no variadic operands); whether every operand is a
+    /// constant (false for a leaf).</summary>
+    private bool CheckOperands(in Node node)
+    {
+        int arity = node.Op.Arity;
+        if (arity < 3 && (node.C != -1 || arity < 2 && node.B != -1 || arity < 1 && node.A != -1))
+            throw new InvalidOperationException($"{node.Op.Name} takes {arity} operands.");
+        bool allConstant = arity > 0;
+        for (int i = 0; i < arity; i++)
+        {
+            int operand = i == 0 ? node.A : i == 1 ? node.B : node.C;
+            if ((uint)operand >= (uint)_nodes.Count)
+                throw new InvalidOperationException($"{node.Op.Name}: operand {i} ({operand}) does not name an earlier node.");
+            ref readonly var o = ref _nodes[operand];
+            var expected = node.Op.OperandKind(i, node);
+            if (o.Kind != expected)
+                throw new InvalidOperationException($"{node.Op.Name}: operand {i} is {o.Kind}, expected {expected}.");
+            allConstant &= ReferenceEquals(o.Op, Primitives.Constant);
+        }
+        return allConstant;
+    }
+
     private void Validate(in Node node)
     {
         for (int i = 0; i < Math.Max(3, node.Arity); i++)
@@ -127,13 +150,6 @@ internal sealed partial class GraphBuilder
                 throw new InvalidOperationException($"{node.Op.Name} takes {node.Arity} operands.");
             }
         }
-    }
-
-    private bool AllConstant(in Node node)
-    {
-        for (int i = 0; i < node.Arity; i++)
-            if (!ReferenceEquals(_nodes[node.Operand(i)].Op, Primitives.Constant)) return false;
-        return true;
     }
 
     private bool TryFold(in Node node, out int folded)

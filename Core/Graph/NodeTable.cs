@@ -20,8 +20,10 @@ internal sealed class NodeTable
     private const int FixedStart = ((1 << DoublingPages) - 1) << FirstPageBits;
     private const int FixedMask = (1 << LastPageBits) - 1;
 
-    private readonly List<Node[]> _pages = new();
-    private readonly List<int[]> _hashPages = new();
+    // Arrays rather than lists: the indexer is the hottest code of a builder.
+    private Node[][] _pages = new Node[4][];
+    private int[][] _hashPages = new int[4][];
+    private int _pageCount;
     private int _count;
     // Slot: id + 1; 0 is empty.
     private int[] _slots;
@@ -114,11 +116,17 @@ internal sealed class NodeTable
     private void Append(in Node node, int hash)
     {
         int page = Page(_count, out int offset);
-        if (page == _pages.Count)
+        if (page == _pageCount)
         {
+            if (page == _pages.Length)
+            {
+                Array.Resize(ref _pages, 2 * page);
+                Array.Resize(ref _hashPages, 2 * page);
+            }
             int size = 1 << Math.Min(FirstPageBits + page, LastPageBits);
-            _pages.Add(new Node[size]);
-            _hashPages.Add(new int[size]);
+            _pages[page] = new Node[size];
+            _hashPages[page] = new int[size];
+            _pageCount++;
         }
         _pages[page][offset] = node;
         _hashPages[page][offset] = hash;
