@@ -129,7 +129,7 @@ internal static partial class Exporter
             var nodes = _g.Nodes;
             var uses = new int[nodes.Length];
             var depth = new int[nodes.Length];
-            foreach (var n in nodes)
+            foreach (ref readonly var n in nodes)
             {
                 // A loop reads its operands on every iteration: they must be variables, not inlined work.
                 int weight = LoopEmitter.IsStatement(n.Op) ? 2 : 1;
@@ -263,7 +263,7 @@ internal static partial class Exporter
         {
             int node = _g.Outputs[output];
             if (!LoopEmitter.IsStatement(_g[node].Op)) return false;
-            foreach (var n in _g.Nodes)
+            foreach (ref readonly var n in _g.Nodes)
                 for (int j = 0; j < n.Arity; j++)
                     if (n.Operand(j) == node) return false;
             return true;

@@ -17,12 +17,17 @@ namespace ExprDiff.Optimization;
 internal sealed class FusionPass : RewritePass
 {
     private HashSet<int> _both = new();
+    // _both as flags by argument (3: both), read once per Sin and Cos node of millions in a deep derivative.
+    private byte[] _bothFlags = [];
     private Dictionary<(int Base, int Exponent), (int Packed, int Slot)> _powers = new();
 
     public override string Name => "fusion (SinCos, powers)";
 
     /// <summary>The arguments a of which the graph computes both Math.Sin(a) and Math.Cos(a).</summary>
-    public static HashSet<int> BothSinAndCos(Graph graph)
+    public static HashSet<int> BothSinAndCos(Graph graph) => BothSinAndCos(graph, out _);
+
+    /// <summary>As <see cref="BothSinAndCos(Graph)"/>, with the flags by argument (3 where both are computed).</summary>
+    private static HashSet<int> BothSinAndCos(Graph graph, out byte[] flags)
     {
         // Flags by argument: a derivative of a deep chain of sines has millions of both, and two hash sets of them
         // cost more than the rest of the pass.
@@ -34,8 +39,11 @@ internal sealed class FusionPass : RewritePass
             if (flag == 0 || seen[n.A] == 3) continue;
             if ((seen[n.A] |= (byte)flag) == 3) both.Add(n.A);
         }
+        flags = seen;
         return both;
     }
+
+    private bool IsBoth(int argument) => _bothFlags.Length > 0 ? _bothFlags[argument] == 3 : _both.Contains(argument);
 
     /// <summary>The power families of a graph: for each fused PowInt (base, exponent), its family's packed
     /// exponents and its slot. Exponents of one base are grouped four at a time, largest |n| first, so each
@@ -43,7 +51,7 @@ internal sealed class FusionPass : RewritePass
     public static Dictionary<(int Base, int Exponent), (int Packed, int Slot)> PowerFamilies(Graph graph)
     {
         var byBase = new Dictionary<int, SortedSet<int>>();
-        foreach (var n in graph.Nodes)
+        foreach (ref readonly var n in graph.Nodes)
             if (ReferenceEquals(n.Op, Primitives.PowInt) && OnChain(n.Aux))
                 (byBase.TryGetValue(n.A, out var set) ? set : byBase[n.A] = new(LargestFirst)).Add(n.Aux);
         var families = new Dictionary<(int, int), (int, int)>();
@@ -77,16 +85,16 @@ internal sealed class FusionPass : RewritePass
     // The graph _both and _powers were found in (NothingToDo prepares; the copy then need not find them again).
     private Graph? _prepared;
 
-    protected override object? SaveState() => (_both, _powers, _prepared);
+    protected override object? SaveState() => (_both, _bothFlags, _powers, _prepared);
 
     protected override void RestoreState(object? state) =>
-        (_both, _powers, _prepared) = state is (HashSet<int> both, Dictionary<(int, int), (int, int)> powers, var prepared)
-            ? (both, powers, prepared as Graph) : (new(), new(), null);
+        (_both, _bothFlags, _powers, _prepared) = state is (HashSet<int> both, byte[] flags, Dictionary<(int, int), (int, int)> powers, var prepared)
+            ? (both, flags, powers, prepared as Graph) : (new(), [], new(), null);
 
     protected override void Prepare(Graph graph)
     {
         if (ReferenceEquals(graph, _prepared)) return;
-        _both = BothSinAndCos(graph);
+        _both = BothSinAndCos(graph, out _bothFlags);
         _powers = PowerFamilies(graph);
         _prepared = graph;
     }
@@ -121,7 +129,7 @@ internal sealed class FusionPass : RewritePass
         {
             ref readonly var n = ref nodes[i];
             bool isSin = ReferenceEquals(n.Op, Primitives.Sin);
-            if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && _both.Contains(n.A))
+            if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && IsBoth(n.A))
             {
                 // pairs[a] is one past the pair's index (0: not made yet).
                 int pair = pairs[n.A] - 1;

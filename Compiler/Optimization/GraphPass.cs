@@ -47,7 +47,7 @@ internal abstract class RewritePass : GraphPass
     // Loop bodies are graphs of their own with their own history: a pass always looks inside them.
     protected static bool HasRegions(Graph graph)
     {
-        foreach (var n in graph.Nodes) if (n.Region is not null) return true;
+        foreach (ref readonly var n in graph.Nodes) if (n.Region is not null) return true;
         return false;
     }
 

@@ -27,7 +27,7 @@ internal sealed class StrengthReductionPass : RewritePass
     {
         // Only a canonical graph may be returned as it is: any other is rebuilt, which also merges duplicates.
         if (_fastMath || !graph.IsCanonical) return false;
-        foreach (var n in graph.Nodes)
+        foreach (ref readonly var n in graph.Nodes)
         {
             if (n.Region is not null) return false;
             if (ReferenceEquals(n.Op, Primitives.PowInt) && n.Aux is 2 or -1) return false;

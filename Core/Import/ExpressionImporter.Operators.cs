@@ -15,6 +15,14 @@ internal sealed partial class ExpressionImporter
     private void StepBinary(in Frame f, BinaryExpression bin)
     {
         if (bin.NodeType == ExpressionType.Assign) { StepAssign(f, bin); return; }
+        // x[k], an array parameter at a constant index, the commonest leaf of straight-line code: that element's input,
+        // without visiting x and k (a deep or long function reads the same few elements millions of times).
+        if (f.Step == 0 && bin.NodeType == ExpressionType.ArrayIndex && bin.Left is ParameterExpression array
+            && bin.Right is ConstantExpression { Value: int k } && k >= 0 && TryLookup(array, out var bound) && bound.Reference is ParameterArray whole)
+        {
+            _values.Push(Val.Of(_b.Input(whole.Parameter, k)));
+            return;
+        }
         if (Descend(f, bin.Left, bin.Right)) return;
         // Popped into locals, not an array: a deep expression passes here millions of times.
         var right = _values.Pop();

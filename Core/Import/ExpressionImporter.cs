@@ -15,7 +15,7 @@ internal sealed partial class ExpressionImporter
     private readonly RuleSet _rules;
     private readonly LambdaExpression _root;
     private readonly Dictionary<ParameterExpression, Val> _env = new();
-    private readonly Stack<Frame> _work = new();
+    private readonly ChunkedStack<Frame> _work = new();
     private readonly Stack<Val> _values = new();
     private string? _rootText;
 
