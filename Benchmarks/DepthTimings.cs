@@ -14,7 +14,8 @@ namespace ExprDiff.Benchmarks;
 /// default) times the one public call, which is what a user pays; `stages` replays its stages (import, reverse mode, each
 /// optimizer pass, export) with a Stopwatch lap and the managed heap after each; `live` adds a full collection after each
 /// stage to show what stays live (which changes the timings); `print` prints the derivative (for a small n). Both print the process's peak working
-/// set, which includes building the chain itself (the user's own expression).
+/// set, which includes building the chain itself (the user's own expression). With <c>EXPRDIFF_EXPORT_PARTS=1</c>, `stages`
+/// also times the export's parts (guard order, plan, statements) before the whole export.
 /// </summary>
 internal static class DepthTimings
 {
