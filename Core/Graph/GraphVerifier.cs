@@ -9,8 +9,8 @@ internal static class GraphVerifier
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the first broken invariant.</summary>
     public static void Verify(Graph graph)
     {
-        var seen = new HashSet<NodeKey>();
         var nodes = graph.Nodes;
+        var seen = new HashSet<NodeKey>(nodes.Length);
         for (int i = 0; i < nodes.Length; i++)
         {
             ref readonly var n = ref nodes[i];
