@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace ExprDiff.Solvers.Internal;
+
+/// <summary>
+/// One solve's access to its objective: counts evaluations, enforces the budgets, the time limit and cancellation before
+/// each evaluation, and keeps the best point seen (what every solver returns, whatever stops it). Allocates only when made.
+/// </summary>
+internal sealed class Evaluator
+{
+    private readonly Objective _objective;
+    private readonly SolverOptions _options;
+    private readonly CancellationToken _cancellation;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly double[] _best;
+
+    public Evaluator(Objective objective, SolverOptions options, CancellationToken cancellation, int dimension)
+    {
+        _objective = objective;
+        _options = options;
+        _cancellation = cancellation;
+        _best = new double[dimension];
+    }
+
+    public int Functions { get; private set; }
+    public int Gradients { get; private set; }
+    public int Hessians { get; private set; }
+    public int HessianVectors { get; private set; }
+
+    public double BestValue { get; private set; } = double.PositiveInfinity;
+    public double BestGradientNorm { get; private set; } = double.NaN;
+    public bool HasBest => !double.IsPositiveInfinity(BestValue);
+
+    /// <summary>Why evaluating stopped (a budget, the time limit, cancellation), or null while it may go on.</summary>
+    public TerminationReason? Stopped { get; private set; }
+
+    public EvaluationCounts Counts => new(Functions, Gradients, Hessians, HessianVectors, 0);
+
+    /// <summary>f and ∇f at x; false (and nothing evaluated) once a budget, the time limit or cancellation stops the solve.</summary>
+    public bool ValueAndGradient(ReadOnlySpan<double> x, Span<double> gradient, out double value)
+    {
+        value = double.NaN;
+        if (!MayEvaluate()) return false;
+        value = _objective.ValueAndGradient(x, gradient);
+        Functions++;
+        Gradients++;
+        if (value < BestValue && double.IsFinite(value) && AllFinite(gradient))
+        {
+            BestValue = value;
+            x.CopyTo(_best);
+            BestGradientNorm = Vectors.NormInf(gradient);
+        }
+        return true;
+    }
+
+    private bool MayEvaluate()
+    {
+        if (Stopped is not null) return false;
+        if (_cancellation.IsCancellationRequested) Stopped = TerminationReason.Cancelled;
+        else if (Functions >= _options.MaxEvaluations) Stopped = TerminationReason.MaxEvaluations;
+        else if (_options.TimeLimit is { } limit && Stopwatch.GetElapsedTime(_started) >= limit) Stopped = TerminationReason.TimeLimit;
+        return Stopped is null;
+    }
+
+    /// <summary>The result: the best point seen, with <paramref name="reason"/> and its <paramref name="message"/>.</summary>
+    public SolverResult Result(TerminationReason reason, string message, int iterations) =>
+        new(HasBest ? (double[])_best.Clone() : new double[_best.Length], BestValue, BestGradientNorm, reason, message, iterations, Counts);
+
+    /// <summary>The result after evaluation stopped (<see cref="Stopped"/>), with the reason in words.</summary>
+    public SolverResult StoppedResult(int iterations)
+    {
+        var reason = Stopped ?? throw new InvalidOperationException("evaluation has not stopped");
+        string message = reason switch
+        {
+            TerminationReason.Cancelled => "cancelled; the best point seen is returned",
+            TerminationReason.MaxEvaluations => $"reached the budget of {_options.MaxEvaluations} evaluations of f",
+            TerminationReason.TimeLimit => $"reached the time limit of {_options.TimeLimit}",
+            _ => reason.ToString(),
+        };
+        return Result(reason, message, iterations);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> v)
+    {
+        foreach (double e in v) if (!double.IsFinite(e)) return false;
+        return true;
+    }
+}
