@@ -38,10 +38,7 @@ public sealed class Lbfgs : Minimizer
         for (int iteration = 0; ; iteration++)
         {
             double gNorm = Vectors.NormInf(g);
-            if (gNorm <= o.GradientTolerance)
-                return ev.Result(TerminationReason.GradientTolerance, $"gradient norm {gNorm:G3} ≤ {o.GradientTolerance:G3}", iteration);
-            if (iteration >= o.MaxIterations)
-                return ev.Result(TerminationReason.MaxIterations, $"reached {o.MaxIterations} iterations (gradient norm {gNorm:G3})", iteration);
+            if (Stopping.BeforeStep(ev, o, gNorm, iteration) is { } done) return done;
 
             Direction(g, d, s, y, rho, alphas, stored, newest);
             double slope = Vectors.Dot(g, d);
@@ -49,37 +46,21 @@ public sealed class Lbfgs : Minimizer
             {
                 // Rounding made the quasi-Newton direction useless: start the memory again from steepest descent.
                 stored = 0;
-                for (int i = 0; i < n; i++) d[i] = -g[i];
-                slope = Vectors.Dot(g, d);
+                slope = SteepestDescent(g, d);
             }
             // Without curvature information the first step is scaled to move x by at most 1 in each coordinate.
             double alpha0 = stored == 0 ? Math.Min(1, 1 / gNorm) : 1;
-            var status = search.Search(ev, x, f, slope, d, alpha0, xNew, gNew, out double fNew, out double alpha);
+            var status = search.Search(ev, x, f, slope, d, alpha0, xNew, gNew, out double fNew, out _);
             if (status is LineSearchStatus.Failed or LineSearchStatus.NonFinite && stored > 0)
             {
                 // Retry once along steepest descent with a fresh memory.
                 stored = 0;
-                for (int i = 0; i < n; i++) d[i] = -g[i];
-                slope = Vectors.Dot(g, d);
-                status = search.Search(ev, x, f, slope, d, Math.Min(1, 1 / gNorm), xNew, gNew, out fNew, out alpha);
+                slope = SteepestDescent(g, d);
+                status = search.Search(ev, x, f, slope, d, Math.Min(1, 1 / gNorm), xNew, gNew, out fNew, out _);
             }
-            switch (status)
-            {
-                case LineSearchStatus.Stopped:
-                    return ev.StoppedResult(iteration);
-                case LineSearchStatus.NonFinite:
-                    return ev.Result(TerminationReason.NonFiniteValue, "f or its gradient was NaN or infinite at every step tried along the search direction", iteration);
-                case LineSearchStatus.Failed:
-                    return ev.Result(TerminationReason.LineSearchFailed,
-                        $"no step decreased f enough along the search direction (f = {f:G17}, gradient norm {gNorm:G3})", iteration);
-            }
+            if (Stopping.AfterSearch(ev, status, f, gNorm, iteration) is { } failed) return failed;
 
-            double stepNorm = 0, xNorm = 0;
-            for (int i = 0; i < n; i++)
-            {
-                stepNorm = Math.Max(stepNorm, Math.Abs(xNew[i] - x[i]));
-                xNorm = Math.Max(xNorm, Math.Abs(xNew[i]));
-            }
+            var (stepNorm, xNorm) = Stopping.Measure(x, xNew);
             // The pair (s, y) enters the memory only with positive curvature, which keeps the approximation positive definite.
             double sy = 0, yy = 0, ss = 0;
             for (int i = 0; i < n; i++)
@@ -107,12 +88,14 @@ public sealed class Lbfgs : Minimizer
             gNew.CopyTo(g.AsSpan());
             f = fNew;
             o.Progress?.Report(new SolverProgress(iteration + 1, f, Vectors.NormInf(g), stepNorm, ev.Counts));
-
-            if (stepNorm <= o.StepTolerance * (o.StepTolerance + xNorm))
-                return ev.Result(TerminationReason.StepTolerance, $"step {stepNorm:G3} below the step tolerance", iteration + 1);
-            if (o.FunctionTolerance > 0 && Math.Abs(change) <= o.FunctionTolerance * Math.Max(1, Math.Abs(f)))
-                return ev.Result(TerminationReason.FunctionTolerance, $"f changed by {change:G3}, below the function tolerance", iteration + 1);
+            if (Stopping.AfterStep(ev, o, stepNorm, xNorm, change, f, iteration + 1) is { } converged) return converged;
         }
+    }
+
+    private static double SteepestDescent(ReadOnlySpan<double> g, Span<double> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = -g[i];
+        return -Vectors.Dot(g, g);
     }
 
     // d = −H·g by the two-loop recursion, H scaled by γ = sᵀy/yᵀy of the newest pair (Nocedal and Wright 7.20).

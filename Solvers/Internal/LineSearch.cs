@@ -63,7 +63,7 @@ internal sealed class LineSearch
                     xOut, gOut, ref fOut, ref alphaOut);
             }
             anyFinite = true;
-            if (f > f0 + C1 * alpha * slope || k > 0 && f >= fPrev)
+            if (!Decreases(f0, slope, f, alpha, s) || k > 0 && f > fPrev + Noise(f0))
                 return Zoom(ev, x, f0, slope, d, aLo, fLo, sLo, loIsStart, alpha, f, s, MaxEvaluations - k - 1, anyFinite, xOut, gOut, ref fOut, ref alphaOut);
             if (Math.Abs(s) <= -C2 * slope)
             {
@@ -104,7 +104,7 @@ internal sealed class LineSearch
                 continue;
             }
             anyFinite = true;
-            if (f > f0 + C1 * alpha * slope || f >= fLo)
+            if (!Decreases(f0, slope, f, alpha, s) || f > fLo + Noise(f0))
             {
                 (aHi, fHi, sHi) = (alpha, f, s);
                 continue;
@@ -125,6 +125,14 @@ internal sealed class LineSearch
         if (!loIsStart) return Finish(LineSearchStatus.SufficientDecrease, xOut, gOut, ref fOut, ref alphaOut, aLo, fLo, loIsStart);
         return anyFinite ? LineSearchStatus.Failed : LineSearchStatus.NonFinite;
     }
+
+    // Sufficient decrease; or, where f is flat to rounding near a minimum and differences of f say nothing, the approximate
+    // Wolfe condition of Hager and Zhang (2005): f no higher than rounding allows and the slope not reversed by more than
+    // (1 − 2c₁) of its size. Without it a search near the minimum fails for want of a measurable decrease.
+    private bool Decreases(double f0, double slope, double f, double alpha, double s) =>
+        f <= f0 + C1 * alpha * slope || f <= f0 + Noise(f0) && s <= (2 * C1 - 1) * slope;
+
+    private static double Noise(double f0) => 1e-12 * Math.Abs(f0);
 
     private LineSearchStatus Finish(LineSearchStatus status, Span<double> xOut, Span<double> gOut, ref double fOut, ref double alphaOut,
         double aLo, double fLo, bool loIsStart)
