@@ -53,6 +53,57 @@ internal sealed class Evaluator
         return true;
     }
 
+    /// <summary>H(x)·v into <paramref name="result"/> (from the dense Hessian <paramref name="hessian"/> at x where the
+    /// objective has no product, which the caller evaluated with <see cref="DenseHessian"/>); false once cancellation or the
+    /// time limit stops the solve. Products do not count against the budget of evaluations of f.</summary>
+    public bool HessianVector(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> result, double[]? hessian)
+    {
+        if (Stopped is not null || StopsForTimeOrCancellation()) return false;
+        if (_objective.HessianVector is { } product) product(x, v, result);
+        else
+        {
+            int n = v.Length;
+            for (int i = 0; i < n; i++) result[i] = Vectors.Dot(hessian.AsSpan(i * n, n), v);
+        }
+        HessianVectors++;
+        return true;
+    }
+
+    /// <summary>Whether this objective computes products without a dense Hessian; else <see cref="DenseHessian"/> first.</summary>
+    public bool HasProducts => _objective.HessianVector is not null;
+
+    /// <summary>The dense Hessian at x into <paramref name="hessian"/> (row-major): the objective's own, or column by column
+    /// from Hessian-vector products along unit vectors (<paramref name="unit"/> and <paramref name="column"/> are scratch).</summary>
+    public bool DenseHessian(ReadOnlySpan<double> x, double[] hessian, double[] unit, double[] column)
+    {
+        if (Stopped is not null || StopsForTimeOrCancellation()) return false;
+        int n = x.Length;
+        if (_objective.Hessian is { } dense)
+        {
+            dense(x, hessian);
+            Hessians++;
+            return true;
+        }
+        var product = _objective.HessianVector!;
+        Array.Clear(unit);
+        for (int j = 0; j < n; j++)
+        {
+            unit[j] = 1;
+            product(x, unit, column);
+            unit[j] = 0;
+            for (int i = 0; i < n; i++) hessian[i * n + j] = column[i];
+            HessianVectors++;
+        }
+        return true;
+    }
+
+    private bool StopsForTimeOrCancellation()
+    {
+        if (_cancellation.IsCancellationRequested) Stopped = TerminationReason.Cancelled;
+        else if (_options.TimeLimit is { } limit && Stopwatch.GetElapsedTime(_started) >= limit) Stopped = TerminationReason.TimeLimit;
+        return Stopped is not null;
+    }
+
     private bool MayEvaluate()
     {
         if (Stopped is not null) return false;
