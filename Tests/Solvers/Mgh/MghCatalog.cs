@@ -37,10 +37,10 @@ public static partial class MghCatalog
     /// <summary>A minimum MGH print to <paramref name="digits"/> digits, with the value and minimizer refined here
     /// (40-digit Levenberg–Marquardt from MINPACK-1's final point). The gradient vanishes there, so the minimizer's
     /// 17 digits pin f far better than double arithmetic evaluates it: the tolerance, 1e-10 relative, is that rounding
-    /// (Meyer's residuals are differences of numbers near 3·10⁴ and lose 2e-12 of f), still 100 times tighter than the
-    /// solvers' 1e-8.</summary>
+    /// (Meyer's residuals are differences of numbers near 3·10⁴ and lose 2e-12 of f), 100 times tighter than the
+    /// solvers' 1e-8, and relative even where f* is tiny (Gaussian's 1.1e-8).</summary>
     private static MghMinimum Refined(double f, double published, int digits, double[] minimizer, bool local = false) =>
-        new(f, published, digits, minimizer, 0, 1e-10 * Math.Max(1, Math.Abs(f)), local,
+        new(f, published, digits, minimizer, 0, 1e-10 * Math.Abs(f), local,
             "MGH (value to " + digits + " digits); refined here to 17 digits");
 
     /// <summary>f(x0) from an ℓ2 norm of the residuals as MINPACK-1's drivers print it.</summary>
