@@ -7,8 +7,8 @@ namespace ExprDiff.Tests.Solvers.Mgh;
 public static partial class MghCatalog
 {
     /// <summary>MGH 11, Gulf research and development: n = 3, m = 99 (MGH allow n ≤ m ≤ 100; 99 is MINPACK-1's objfcn).
-    /// tᵢ = i/100, yᵢ = 25 + (−50 ln tᵢ)^{2/3}, rᵢ = exp(−|yᵢ − x₂|^{x₃}/x₁) − tᵢ. MGH's printed "|yᵢ m i x₂|" is a known
-    /// misprint of |yᵢ − x₂| (MINPACK-1's objfcn, and (50, 25, 1.5) is a zero only of this form).</summary>
+    /// tᵢ = i/100, yᵢ = 25 + (−50 ln tᵢ)^{2/3}, rᵢ = exp(−|yᵢ − x₂|^{x₃}/x₁) − tᵢ. MGH's text reads "|yᵢ m i x₂|", taken
+    /// here, as in MINPACK-1's objfcn, as |yᵢ − x₂|: the form for which MGH's minimizer (50, 25, 1.5) is a zero (a test checks it).</summary>
     public static MghProblem GulfResearch { get; } = new(
         11, "Gulf research and development", 3, 99, [5.0, 2.5, 0.15],
         x => Enumerable.Range(1, 99).Select(i =>

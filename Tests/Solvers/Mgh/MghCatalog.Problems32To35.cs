@@ -3,7 +3,7 @@ using System.Linq;
 
 namespace ExprDiff.Tests.Solvers.Mgh;
 
-// MGH problems 32–35 (n and m from MINPACK-1's ssq.data, as in MghCatalog.Problems21To35.cs).
+// MGH problems 32–35 (n and m from MINPACK-1's ssq.data, as in MghCatalog.Problems21To31.cs).
 public static partial class MghCatalog
 {
     /// <summary>MGH 32, linear function – full rank: n = 5, m = 10 (MINPACK-1 ssq.data's first choice). f* = m − n at

@@ -3,9 +3,9 @@ using System.Linq;
 
 namespace ExprDiff.Tests.Solvers.Mgh;
 
-// MGH problems 21–35, of variable dimension. MGH fix no n for them; the n (and m) used here are those of MINPACK-1's
-// test drivers by the same authors (their data files ssq.data for LMDER, neq.data for HYBRD, um.data for the
-// unconstrained set), which the doc comment of each problem names. Every expression is written for any n (x.Length).
+// MGH problems 21–31, of variable dimension (32–35 are in MghCatalog.Problems32To35.cs). MGH fix no n for them; the
+// n (and m) used here are those of MINPACK-1's test drivers by the same authors (their data files ssq.data for LMDER,
+// neq.data for HYBRD, um.data for the unconstrained set), which the doc comment of each problem names. Every expression is written for any n (x.Length).
 public static partial class MghCatalog
 {
     /// <summary>MGH 21, extended Rosenbrock: n = 10 (MINPACK-1 um.data), m = n.</summary>
