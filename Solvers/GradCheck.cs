@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 
 namespace ExprDiff;
 
@@ -69,6 +70,9 @@ public static partial class GradCheck
     /// point; <paramref name="options"/> holds a value out of range; <paramref name="gradient"/> returned an array of
     /// another length.</exception>
     /// <exception cref="GradCheckException">The check failed and <see cref="GradCheckOptions.ThrowOnFailure"/> is set.</exception>
+    // A lambda written in the call converts to the delegate and to the expression alike: take the delegate, which
+    // statement lambdas and collection expressions need (an expression tree cannot hold them).
+    [OverloadResolutionPriority(1)]
     public static GradCheckResult Gradient(Func<double[], double> f, Func<double[], double[]> gradient,
         IReadOnlyList<double[]> points, GradCheckOptions? options = null)
     {
@@ -143,6 +147,9 @@ public static partial class GradCheck
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">As <see cref="Jacobian(Expression{Func{double[], double[]}}, Func{double[], double[,]}, IReadOnlyList{double[]}, GradCheckOptions?)"/>.</exception>
     /// <exception cref="GradCheckException">The check failed and <see cref="GradCheckOptions.ThrowOnFailure"/> is set.</exception>
+    // A lambda written in the call converts to the delegate and to the expression alike: take the delegate, which
+    // statement lambdas and collection expressions need (an expression tree cannot hold them).
+    [OverloadResolutionPriority(1)]
     public static GradCheckResult Jacobian(Func<double[], double[]> f, Func<double[], double[,]> jacobian,
         IReadOnlyList<double[]> points, GradCheckOptions? options = null)
     {
@@ -168,6 +175,9 @@ public static partial class GradCheck
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">As <see cref="Jacobian(Expression{Func{double[], double[]}}, Func{double[], double[,]}, IReadOnlyList{double[]}, GradCheckOptions?)"/>.</exception>
     /// <exception cref="GradCheckException">The check failed and <see cref="GradCheckOptions.ThrowOnFailure"/> is set.</exception>
+    // A lambda written in the call converts to the delegate and to the expression alike: take the delegate, which
+    // statement lambdas and collection expressions need (an expression tree cannot hold them).
+    [OverloadResolutionPriority(1)]
     public static GradCheckResult Jacobian(Func<double[], double[]> f, JacobianFunction jacobian,
         IReadOnlyList<double[]> points, GradCheckOptions? options = null)
     {

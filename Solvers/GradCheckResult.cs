@@ -132,8 +132,8 @@ public sealed class GradCheckResult
     public override string ToString()
     {
         var s = new StringBuilder("GradCheck of ").Append(What);
-        if (Passed) s.Append(" passed: ").Append(Entries).Append(" entries");
-        else s.Append(" failed: ").Append(Failed).Append(" of ").Append(Entries).Append(" entries");
+        if (Passed) s.Append(" passed: ").Append(Entries).Append(Entries == 1 ? " entry" : " entries");
+        else s.Append(" failed: ").Append(Failed).Append(" of ").Append(Entries).Append(Entries == 1 ? " entry" : " entries");
         s.Append(" at ").Append(Points).Append(Points == 1 ? " point" : " points").Append(" within |analytic − numeric| ≤ ")
          .Append(GradCheckEntry.Short(AbsoluteTolerance)).Append(" + ").Append(GradCheckEntry.Short(RelativeTolerance))
          .Append("·|numeric|").Append(Passed ? "" : " or not finite").Append(" (step ")
