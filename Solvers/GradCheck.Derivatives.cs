@@ -86,7 +86,13 @@ public static partial class GradCheck
         // Invoke keeps f as written (ExprDiff imports an invoked lambda), so no visitor walks the user's tree.
         var vector = Expression.Lambda<Func<double[], double>>(Expression.Invoke(f, Expression.ArrayIndex(x, Expression.Constant(0))), x);
         var wrapped = new double[points.Count][];
-        for (int p = 0; p < wrapped.Length; p++) wrapped[p] = [points[p]];
+        for (int p = 0; p < wrapped.Length; p++)
+        {
+            // Checked here, so that the message names points[p] rather than the wrapped points[p][0].
+            if (!double.IsFinite(points[p]))
+                throw new ArgumentException($"'{nameof(points)}[{p}]' is {GradCheckEntry.Format(points[p])}: points must be finite.", nameof(points));
+            wrapped[p] = [points[p]];
+        }
         return Derivatives(vector, wrapped, diffOptions, options);
     }
 

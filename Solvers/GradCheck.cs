@@ -216,7 +216,9 @@ public static partial class GradCheck
 
     /// <summary>Random points, reproducible by seed: each coordinate uniform between <paramref name="low"/> and
     /// <paramref name="high"/> (by default −1 and 1), <c>low + (high − low)·random.NextDouble()</c>, drawn point by point,
-    /// coordinate by coordinate, from <c>new Random(seed)</c>, whose sequence for a given seed is the same in every .NET version and on every machine.</summary>
+    /// coordinate by coordinate, from <c>new Random(seed)</c>: the same points for the same seed on every machine and
+    /// run of one .NET version (.NET keeps the legacy algorithm for seeded <c>Random</c>, but does not promise the sequence
+    /// across major versions).</summary>
     /// <param name="dimension">Coordinates per point (at least 1).</param>
     /// <param name="count">Number of points (at least 1).</param>
     /// <param name="seed">The seed.</param>

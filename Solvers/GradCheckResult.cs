@@ -108,7 +108,8 @@ public sealed class GradCheckResult
     public int Failed { get; }
 
     /// <summary>The entry furthest past its tolerance (largest <see cref="GradCheckEntry.Severity"/>; the first such on
-    /// a tie); when every entry passed, the closest to failing.</summary>
+    /// a tie); when every entry passed, the closest to failing; <c>default</c> when no entry was compared (a vector
+    /// function with no outputs).</summary>
     public GradCheckEntry Worst { get; }
 
     /// <summary>The coordinates of the point where <see cref="Worst"/> is (a copy).</summary>
@@ -132,6 +133,8 @@ public sealed class GradCheckResult
     public override string ToString()
     {
         var s = new StringBuilder("GradCheck of ").Append(What);
+        // A function with no outputs has nothing to compare; Worst is then no entry at all.
+        if (Entries == 0) return s.Append(" passed: no entries to compare at ").Append(Points).Append(Points == 1 ? " point." : " points.").ToString();
         if (Passed) s.Append(" passed: ").Append(Entries).Append(Entries == 1 ? " entry" : " entries");
         else s.Append(" failed: ").Append(Failed).Append(" of ").Append(Entries).Append(Entries == 1 ? " entry" : " entries");
         s.Append(" at ").Append(Points).Append(Points == 1 ? " point" : " points").Append(" within |analytic − numeric| ≤ ")

@@ -295,6 +295,15 @@ public sealed class GradCheckTests
         Assert.Contains("jacobian J[2, 1] at point 0", r.ToString());
     }
 
+    [Fact]
+    public void Function_with_no_outputs_has_nothing_to_compare()
+    {
+        var r = GradCheck.Jacobian(x => new double[0], x => new double[0, 2], [[1.0, 2.0]]);
+        Assert.True(r.Passed);
+        Assert.Equal(0, r.Entries);
+        Assert.Equal("GradCheck of the Jacobian passed: no entries to compare at 1 point.", r.ToString());
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Random points, throwing, argument checks
     // ------------------------------------------------------------------------------------------------
@@ -377,6 +386,10 @@ public sealed class GradCheckTests
         Assert.Equal("dimension", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.RandomPoints(0, 1, 1)).ParamName);
         Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.RandomPoints(1, 0, 1)).ParamName);
         Assert.Equal("high", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.RandomPoints(1, 1, 1, low: 2, high: 2)).ParamName);
+        var scalar = Assert.Throws<ArgumentException>(() => GradCheck.Derivatives(t => Math.Sin(t), [0.5, double.PositiveInfinity]));
+        Assert.Equal("points", scalar.ParamName);
+        Assert.StartsWith("'points[1]' is +∞: points must be finite.", scalar.Message);
+
         Assert.Equal("low", Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.RandomPoints(1, 1, 1, low: double.NegativeInfinity)).ParamName);
     }
 }
