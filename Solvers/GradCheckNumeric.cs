@@ -11,7 +11,7 @@ internal sealed class GradCheckAccumulator(string what, double[][] points, GradC
 
     public void Add(GradCheckQuantity quantity, int point, int index, int? column, double analytic, double numeric)
     {
-        // The tolerance is PyTorch's allclose(analytic, numeric, rtol, atol); where numeric is not finite it is NaN,
+        // The tolerance is PyTorch's allclose(analytic, numeric, rtol, atol); where numeric is not finite neither is it,
         // and the entry fails through IsFinite.
         var entry = new GradCheckEntry(quantity, point, index, column, analytic, numeric,
             options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric));
@@ -53,7 +53,8 @@ internal static class GradCheckNumeric
         {
             x[i] = xi;
         }
-        // The rounded points are what f saw; their distance, exact in floating point for these magnitudes, is the divisor.
+        // The rounded points are what f saw, so their distance is the divisor (exact by Sterbenz's lemma once the two
+        // are within a factor of 2 of each other or of opposite signs, else off by one rounding).
         return up - down;
     }
 
