@@ -57,7 +57,7 @@ public sealed class NewtonTests
         // MathNet's managed Cholesky allocates temporaries in each factorization and solve (measured at n = 2: 152 and
         // 128 bytes); the solver itself allocates nothing per iteration.
         long perIteration = (Allocated(12) - Allocated(4)) / 8;
-        Assert.InRange(perIteration, 0, 152 + 128);
+        Assert.InRange(perIteration, 0, 152 + 128 + 8); // + the final message's extra digits, spread over the 8 iterations
     }
 
     private sealed class Collect(List<double> norms) : IProgress<SolverProgress>
