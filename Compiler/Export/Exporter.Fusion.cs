@@ -35,8 +35,21 @@ internal static partial class Exporter
             var n = _g[o];
             if (LoopEmitter.IsStatement(n.Op) || _sinks.ContainsKey(o) || (_expr[o] is not null && !_materialized[o]) || GuardOf(o) is not null || _lazy[o]) return false;
             for (int j = 0; j < n.Arity; j++)
-                if (n.Operand(j) >= sum && !IsLeaf(_g[n.Operand(j)])) return false;
+                if (n.Operand(j) >= sum && !IsLeaf(_g[n.Operand(j)]) || ComputedAfter(n.Operand(j), sum, 0)) return false;
             return true;
+        }
+
+        /// <summary>Whether node <paramref name="o"/>, though numbered before <paramref name="sum"/>, is computed after it: a sum
+        /// deferred to a later scatter it is fused with, or an inline expression reading one. (Hoisting a value that reads
+        /// such a sum to <paramref name="sum"/> would read it before it exists.)</summary>
+        private bool ComputedAfter(int o, int sum, int depth)
+        {
+            if (_fusion.TryGetValue(o, out var fused) && fused.AtScatter && fused.Partner > sum) return true;
+            if (_materialized[o] || IsLeaf(_g[o]) || depth > MaxInlineDepth) return false;
+            var n = _g[o];
+            for (int j = 0; j < n.Arity; j++)
+                if (ComputedAfter(n.Operand(j), sum, depth + 1)) return true;
+            return false;
         }
 
         private readonly HashSet<int> _fusedInto = new();
@@ -68,7 +81,8 @@ internal static partial class Exporter
                 for (int j = 0; j < n.Arity && ready; j++)
                 {
                     int o = n.Operand(j);
-                    if (o < sum || IsLeaf(_g[o]) || early.Contains(o)) continue;
+                    // Numbered before the sum is not enough: a sum deferred to a later scatter is computed after it.
+                    if (o < sum && !ComputedAfter(o, sum, 0) || IsLeaf(_g[o]) || early.Contains(o)) continue;
                     if (Hoistable(o, sum)) early.Add(o);
                     else ready = false;
                 }

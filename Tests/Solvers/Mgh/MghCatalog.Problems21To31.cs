@@ -74,7 +74,7 @@ public static partial class MghCatalog
             + Math.Pow(Enumerable.Range(1, x.Length).Sum(j => j * (x[j - 1] - 1)), 2)
             + Math.Pow(Enumerable.Range(1, x.Length).Sum(j => j * (x[j - 1] - 1)), 4),
         [Exact(0, Repeat([1.0], 10))],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray | MghIssues.ExportFailsOnTwoPowersOfOneReduction);
+        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
 
     /// <summary>MGH 26, trigonometric: n = 10 (MINPACK-1 um.data and neq.data), m = n. MGH publish f* = 0 without a
     /// minimizer (the problem also has local minima MGH do not list).</summary>

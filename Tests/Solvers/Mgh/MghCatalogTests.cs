@@ -91,10 +91,7 @@ public sealed class MghCatalogTests
     public void GradientsAgreeWithFiniteDifferences(int number)
     {
         var p = MghCatalog.Get(number);
-        // Diff.Gradient's export fails on one problem (MghIssues); Compiled.ValueAndGradient, another route, is still checked.
-        Func<double[], double[]>? gradient = null;
-        if (p.Issues.HasFlag(MghIssues.ExportFailsOnTwoPowersOfOneReduction)) AssertExportFailure(() => Diff.Gradient(p.Objective));
-        else gradient = Diff.Gradient(p.Objective).Compile();
+        Func<double[], double[]>? gradient = Diff.Gradient(p.Objective).Compile();
         var f = p.Objective.Compile();
         var valueAndGradient = Compiled.ValueAndGradient(p.Objective);
         foreach (var x in new[] { p.X0, Perturbed(p.X0, 3) })
@@ -159,11 +156,6 @@ public sealed class MghCatalogTests
     public void HessianVectorProductAgreesWithFiniteDifferencesOfTheGradient(int number)
     {
         var p = MghCatalog.Get(number);
-        if (p.Issues.HasFlag(MghIssues.ExportFailsOnTwoPowersOfOneReduction))
-        {
-            AssertExportFailure(() => Compiled.Hvp(p.Objective));
-            return;
-        }
         var gradient = Diff.Gradient(p.Objective).Compile();
         var hvp = Compiled.Hvp(p.Objective);
         var random = new Random(1000 + number);
@@ -186,13 +178,6 @@ public sealed class MghCatalogTests
     /// <summary>Relative step of the finite differences: 1e-3 · max(1, |xⱼ|). The default 1e-2 is too coarse for Osborne 1,
     /// whose exp(−tᵢ x₄) with tᵢ up to 320 changes by e^{±3.2} over it; rounding (ε|f|/h) stays below 1e-12 of the gradients.</summary>
     private const double FdStep = 1e-3;
-
-    /// <summary>Pins MghIssues.ExportFailsOnTwoPowersOfOneReduction: fails, saying so, once ExprDiff exports the derivative.</summary>
-    private static void AssertExportFailure(Func<object> derive)
-    {
-        var e = Assert.Throws<ArgumentNullException>(derive);
-        Assert.Equal("Value cannot be null. (Parameter 'right')", e.Message);
-    }
 
     /// <summary>Element by element within 1e-6 relative, or 1e-7 of the largest element: a finite difference is
     /// accurate relative to the size of the whole vector, not to each (possibly cancelling) element.</summary>

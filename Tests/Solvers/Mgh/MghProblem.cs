@@ -84,11 +84,4 @@ public enum MghIssues
     /// Diff.Jacobian(f).CompileIL())": every residual vector written as <c>Enumerable.Range(a, k).Select(…).ToArray()</c>,
     /// even with a constant k, counts as of computed length. <c>Diff.Jacobian(Residuals)</c> works.</summary>
     JacobianIntoBufferRejectsSelectToArray = 1,
-
-    /// <summary><c>Diff.Gradient(Objective)</c> and <c>Compiled.Hvp(Objective)</c> throw at export (<c>Compiled.ValueAndGradient</c>
-    /// works): <see cref="ArgumentNullException"/> "Value cannot be
-    /// null. (Parameter 'right')" from <c>Expression.Multiply</c> in <c>BinaryOperatorPrimitive.ToExpression</c>
-    /// (<c>Exporter.EmitScalar</c>). Smallest case: <c>x =&gt; Math.Pow(x.Sum(), 2) + Math.Pow(x.Sum(), 4)</c> (two integer
-    /// powers of one loop reduction; <c>s * s + Math.Pow(s, 4)</c> throws <see cref="NullReferenceException"/>).</summary>
-    ExportFailsOnTwoPowersOfOneReduction = 2,
 }
