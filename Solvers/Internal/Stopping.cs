@@ -37,6 +37,12 @@ internal static class Stopping
         return null;
     }
 
+    /// <summary>The reason to stop before a step (gradient tolerance, iterations spent), or null.</summary>
+    public static TerminationReason? BeforeStepValues(SolverOptions o, double gradientNorm, int iteration) =>
+        gradientNorm <= o.GradientTolerance ? TerminationReason.GradientTolerance
+        : iteration >= o.MaxIterations ? TerminationReason.MaxIterations
+        : null;
+
     /// <summary>The result of a line search that found no usable step; null when it did.</summary>
     public static SolverResult? AfterSearch(Evaluator ev, LineSearchStatus status, double f, double gradientNorm, int iteration) => status switch
     {
