@@ -24,10 +24,11 @@ internal sealed class FusionPass : RewritePass
     public override string Name => "fusion (SinCos, powers)";
 
     /// <summary>The arguments a of which the graph computes both Math.Sin(a) and Math.Cos(a).</summary>
-    public static HashSet<int> BothSinAndCos(Graph graph) => BothSinAndCos(graph, out _);
+    public static HashSet<int> BothSinAndCos(Graph graph) => BothSinAndCos(graph, null, out _);
 
-    /// <summary>As <see cref="BothSinAndCos(Graph)"/>, with the flags by argument (3 where both are computed).</summary>
-    private static HashSet<int> BothSinAndCos(Graph graph, out byte[] flags)
+    /// <summary>As <see cref="BothSinAndCos(Graph)"/>, arguments taken through <paramref name="rep"/> (equal nodes of a graph
+    /// that is not canonical share one), with the flags by argument (3 where both are computed).</summary>
+    private static HashSet<int> BothSinAndCos(Graph graph, int[]? rep, out byte[] flags)
     {
         // Flags by argument: a derivative of a deep chain of sines has millions of both, and two hash sets of them
         // cost more than the rest of the pass.
@@ -36,8 +37,10 @@ internal sealed class FusionPass : RewritePass
         foreach (ref readonly var n in graph.Nodes)
         {
             int flag = ReferenceEquals(n.Op, Primitives.Sin) ? 1 : ReferenceEquals(n.Op, Primitives.Cos) ? 2 : 0;
-            if (flag == 0 || seen[n.A] == 3) continue;
-            if ((seen[n.A] |= (byte)flag) == 3) both.Add(n.A);
+            if (flag == 0) continue;
+            int a = rep is null ? n.A : rep[n.A];
+            if (seen[a] == 3) continue;
+            if ((seen[a] |= (byte)flag) == 3) both.Add(a);
         }
         flags = seen;
         return both;
@@ -48,12 +51,17 @@ internal sealed class FusionPass : RewritePass
     /// <summary>The power families of a graph: for each fused PowInt (base, exponent), its family's packed
     /// exponents and its slot. Exponents of one base are grouped four at a time, largest |n| first, so each
     /// group's chain is its first member's.</summary>
-    public static Dictionary<(int Base, int Exponent), (int Packed, int Slot)> PowerFamilies(Graph graph)
+    public static Dictionary<(int Base, int Exponent), (int Packed, int Slot)> PowerFamilies(Graph graph) => PowerFamilies(graph, null);
+
+    private static Dictionary<(int Base, int Exponent), (int Packed, int Slot)> PowerFamilies(Graph graph, int[]? rep)
     {
         var byBase = new Dictionary<int, SortedSet<int>>();
         foreach (ref readonly var n in graph.Nodes)
             if (ReferenceEquals(n.Op, Primitives.PowInt) && OnChain(n.Aux))
-                (byBase.TryGetValue(n.A, out var set) ? set : byBase[n.A] = new(LargestFirst)).Add(n.Aux);
+            {
+                int a = rep is null ? n.A : rep[n.A];
+                (byBase.TryGetValue(a, out var set) ? set : byBase[a] = new(LargestFirst)).Add(n.Aux);
+            }
         var families = new Dictionary<(int, int), (int, int)>();
         foreach (var (x, exponents) in byBase)
         {
@@ -85,17 +93,31 @@ internal sealed class FusionPass : RewritePass
     // The graph _both and _powers were found in (NothingToDo prepares; the copy then need not find them again).
     private Graph? _prepared;
 
-    protected override object? SaveState() => (_both, _bothFlags, _powers, _prepared);
+    protected override object? SaveState() => (_both, _bothFlags, _powers, _prepared, _rep);
 
     protected override void RestoreState(object? state) =>
-        (_both, _bothFlags, _powers, _prepared) = state is (HashSet<int> both, byte[] flags, Dictionary<(int, int), (int, int)> powers, var prepared)
-            ? (both, flags, powers, prepared as Graph) : (new(), [], new(), null);
+        (_both, _bothFlags, _powers, _prepared, _rep) = state is (HashSet<int> both, byte[] flags, Dictionary<(int, int), (int, int)> powers, var prepared, var rep)
+            ? (both, flags, powers, prepared as Graph, rep as int[]) : (new(), [], new(), null, null);
+
+    // For a graph that is not canonical: each node's representative among equal nodes (its index in a merging copy).
+    private int[]? _rep;
+
+    private static int[] Representatives(Graph graph)
+    {
+        var b = new GraphBuilder(graph.ParameterNames, fold: false, simplify: false, capacity: graph.NodeCount);
+        return GraphCopier.Copy(graph, b, (p, index, kind) => b.Input(p, index, kind));
+    }
+
+    private int Rep(int node) => _rep is null ? node : _rep[node];
 
     protected override void Prepare(Graph graph)
     {
         if (ReferenceEquals(graph, _prepared)) return;
-        _both = BothSinAndCos(graph, out _bothFlags);
-        _powers = PowerFamilies(graph);
+        // In a graph that is not canonical, equal nodes are one argument: the copy through the builder merges them, and
+        // families found per copy would fuse one base twice.
+        _rep = graph.IsCanonical ? null : Representatives(graph);
+        _both = BothSinAndCos(graph, _rep, out _bothFlags);
+        _powers = PowerFamilies(graph, _rep);
         _prepared = graph;
     }
 
@@ -162,12 +184,12 @@ internal sealed class FusionPass : RewritePass
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
     {
         bool isSin = ReferenceEquals(n.Op, Primitives.Sin);
-        if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && _both.Contains(n.A))
+        if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && _both.Contains(Rep(n.A)))
         {
             int pair = b.Make(Primitives.SinCos, operands[0]);
             return b.Make(isSin ? Primitives.SinOfPair : Primitives.CosOfPair, pair);
         }
-        if (ReferenceEquals(n.Op, Primitives.PowInt) && _powers.TryGetValue((n.A, n.Aux), out var family))
+        if (ReferenceEquals(n.Op, Primitives.PowInt) && _powers.TryGetValue((Rep(n.A), n.Aux), out var family))
         {
             int powers = b.Make(Primitives.PowInts, operands[0], aux: family.Packed);
             return b.Make(Primitives.PowerOfPowers, powers, aux: n.Aux, aux2: family.Slot);
