@@ -45,9 +45,7 @@ public abstract class FirstOrderMinimizer : Minimizer
         var gNew = new double[n];
         var rule = Start(n);
 
-        if (!ev.ValueAndGradient(x, g, out double f)) return ev.StoppedResult(0);
-        if (!double.IsFinite(f) || !double.IsFinite(Vectors.NormInf(g)))
-            return ev.Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {f})", 0);
+        if (ev.Start(x, g, out double f) is { } atStart) return atStart;
         for (int t = 0; ; t++)
         {
             double gNorm = Vectors.NormInf(g);

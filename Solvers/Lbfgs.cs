@@ -31,9 +31,7 @@ public sealed class Lbfgs : Minimizer
         var search = new LineSearch(n);
         int stored = 0, newest = -1;
 
-        if (!ev.ValueAndGradient(x, g, out double f)) return ev.StoppedResult(0);
-        if (!double.IsFinite(f) || !double.IsFinite(Vectors.NormInf(g)))
-            return ev.Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {f})", 0);
+        if (ev.Start(x, g, out double f) is { } atStart) return atStart;
 
         for (int iteration = 0; ; iteration++)
         {

@@ -16,8 +16,7 @@ public sealed class Newton : Minimizer
 {
     private protected override SolverResult Run(Objective objective, ReadOnlySpan<double> start, CancellationToken cancellationToken)
     {
-        if (!objective.HasSecondDerivatives)
-            throw new ArgumentException("Newton's method needs the Hessian or Hessian-vector products: build the objective with Objective.Create, or pass hessian or hessianVector", nameof(objective));
+        objective.RequireSecondDerivatives("Newton's method");
         var o = Options;
         int n = start.Length;
         var ev = new Evaluator(objective, o, cancellationToken, n);
@@ -34,9 +33,7 @@ public sealed class Newton : Minimizer
         var lapack = LinearAlgebraControl.Provider;
         double lastShift = 0;
 
-        if (!ev.ValueAndGradient(x, g, out double f)) return ev.StoppedResult(0);
-        if (!double.IsFinite(f) || !double.IsFinite(Vectors.NormInf(g)))
-            return ev.Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {f})", 0);
+        if (ev.Start(x, g, out double f) is { } atStart) return atStart;
 
         for (int iteration = 0; ; iteration++)
         {

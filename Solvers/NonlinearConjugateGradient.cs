@@ -34,9 +34,7 @@ public sealed class NonlinearConjugateGradient : Minimizer
         var d = new double[n];
         var search = new LineSearch(n) { C2 = 0.1 };
 
-        if (!ev.ValueAndGradient(x, g, out double f)) return ev.StoppedResult(0);
-        if (!double.IsFinite(f) || !double.IsFinite(Vectors.NormInf(g)))
-            return ev.Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {f})", 0);
+        if (ev.Start(x, g, out double f) is { } atStart) return atStart;
         for (int i = 0; i < n; i++) d[i] = -g[i];
         double lastStep = 0, lastSlope = 0;
         int sinceRestart = 0;

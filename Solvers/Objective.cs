@@ -64,4 +64,11 @@ public sealed class Objective
 
     /// <summary>Whether second derivatives are available, as products or whole.</summary>
     internal bool HasSecondDerivatives => HessianVector is not null || Hessian is not null;
+
+    /// <summary>Throws, naming <paramref name="method"/>, where the objective has no second derivatives.</summary>
+    internal void RequireSecondDerivatives(string method)
+    {
+        if (!HasSecondDerivatives)
+            throw new ArgumentException($"{method} needs Hessian-vector products or the Hessian: build the objective with Objective.Create, or pass hessianVector or hessian", "objective");
+    }
 }

@@ -18,8 +18,7 @@ public sealed class TrustRegionNewtonCG : Minimizer
 
     private protected override SolverResult Run(Objective objective, ReadOnlySpan<double> start, CancellationToken cancellationToken)
     {
-        if (!objective.HasSecondDerivatives)
-            throw new ArgumentException("trust-region Newton-CG needs Hessian-vector products or the Hessian: build the objective with Objective.Create, or pass hessianVector or hessian", nameof(objective));
+        objective.RequireSecondDerivatives("trust-region Newton-CG");
         if (!(InitialRadius > 0)) throw new ArgumentOutOfRangeException(nameof(InitialRadius), InitialRadius, "must be positive");
         if (!(MaxRadius >= InitialRadius)) throw new ArgumentOutOfRangeException(nameof(MaxRadius), MaxRadius, "must be at least the initial radius");
         var o = Options;
@@ -38,9 +37,7 @@ public sealed class TrustRegionNewtonCG : Minimizer
         double[]? unit = hessian is null ? null : new double[n];
         double[]? column = hessian is null ? null : new double[n];
 
-        if (!ev.ValueAndGradient(x, g, out double f)) return ev.StoppedResult(0);
-        if (!double.IsFinite(f) || !double.IsFinite(Vectors.NormInf(g)))
-            return ev.Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {f})", 0);
+        if (ev.Start(x, g, out double f) is { } atStart) return atStart;
         double radius = InitialRadius;
 
         for (int iteration = 0; ; iteration++)

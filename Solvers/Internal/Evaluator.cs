@@ -53,6 +53,16 @@ internal sealed class Evaluator
         return true;
     }
 
+    /// <summary>f and ∇f at the starting point; the result to return at once when evaluation stopped or a value is not
+    /// finite there, else null (every method starts so).</summary>
+    public SolverResult? Start(ReadOnlySpan<double> x, Span<double> gradient, out double value)
+    {
+        if (!ValueAndGradient(x, gradient, out value)) return StoppedResult(0);
+        if (!double.IsFinite(value) || !double.IsFinite(Vectors.NormInf(gradient)))
+            return Result(TerminationReason.NonFiniteValue, $"f or its gradient is not finite at the starting point (f = {value})", 0);
+        return null;
+    }
+
     /// <summary>H(x)·v into <paramref name="result"/> (from the dense Hessian <paramref name="hessian"/> at x where the
     /// objective has no product, which the caller evaluated with <see cref="DenseHessian"/>); false once cancellation or the
     /// time limit stops the solve. Products do not count against the budget of evaluations of f.</summary>
