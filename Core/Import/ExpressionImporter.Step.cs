@@ -9,6 +9,8 @@ internal sealed partial class ExpressionImporter
 {
     private void Step(Frame f)
     {
+        if (f.E is MemoStore store) { Remember(store); return; }
+        if (ReuseOrPrepare(f)) return;
         switch (f.E)
         {
             case ParameterExpression p: PushParameter(p); break;
