@@ -11,13 +11,12 @@ public static partial class Diff
     internal static LambdaExpression HvpInto(Expression<Func<double[], double>> f, DiffOptions? options) =>
         Derivatives.Hvp(Into(Problem(f, options, nameof(Hvp))), typeof(Func<double[], double[], double[]>));
 
-    internal static LambdaExpression JvpInto(Expression<Func<double[], double[]>> f, DiffOptions? options)
-    {
-        var p = Into(Problem(f, options, nameof(Jvp)));
-        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
-            throw new NotSupportedException("Diff.Jvp into a buffer needs a result of fixed length; this function's result has a length computed when it runs (use Diff.Jvp(f).CompileIL())");
-        return Derivatives.Jvp(p, typeof(Func<double[], double[], double[]>));
-    }
+    internal static LambdaExpression JvpInto(Expression<Func<double[], double[]>> f, DiffOptions? options) =>
+        Derivatives.Jvp(Into(Problem(f, options, nameof(Jvp))), typeof(Func<double[], double[], double[]>));
+
+    /// <summary>f itself, writing its result into a buffer.</summary>
+    internal static LambdaExpression FunctionInto(Expression<Func<double[], double[]>> f, DiffOptions? options) =>
+        Derivatives.Function(Into(Problem(f, options, "Compiled.Function")), typeof(Func<double[], double[], double>));
 
     internal static LambdaExpression VjpInto(Expression<Func<double[], double[]>> f, DiffOptions? options) =>
         Derivatives.Vjp(Into(Problem(f, options, nameof(Vjp))), typeof(Func<double[], double[], double[]>));
@@ -49,13 +48,12 @@ public static partial class Diff
 
 public static partial class Diff
 {
-    /// <summary>The number of outputs of a vector function: fixed, or x.Length (null) when it has one per element of x.</summary>
-    /// <exception cref="NotSupportedException">The result's length is computed when the function runs.</exception>
-    internal static int? OutputCount(Expression<Func<double[], double[]>> f, DiffOptions? options)
+    /// <summary>The number of outputs of a vector function: fixed, or x.Length (null) when it has one per element of x, or
+    /// computed when it runs (null, <paramref name="computed"/> set).</summary>
+    internal static int? OutputCount(Expression<Func<double[], double[]>> f, DiffOptions? options, out bool computed)
     {
         var p = Problem(f, options, nameof(Jacobian));
-        if (p.Function.Shape == ResultShape.ArrayOfComputedLength)
-            throw new NotSupportedException("a Jacobian into a buffer needs a result whose length is known before the call; this function's is computed when it runs (use Diff.Jacobian(f).CompileIL())");
-        return p.Function.Rows.IsFixed ? p.Function.Rows.Fixed : null;
+        computed = p.Function.Shape == ResultShape.ArrayOfComputedLength;
+        return !computed && p.Function.Rows.IsFixed ? p.Function.Rows.Fixed : null;
     }
 }

@@ -302,6 +302,18 @@ public static partial class Intrinsics
         return array;
     }
 
+    /// <summary>
+    /// Writes a result whose length is computed when the function runs into the caller's buffer <paramref name="target"/>:
+    /// its elements, then zeros to the end of the buffer. Throws <see cref="ArgumentException"/> when the buffer is shorter
+    /// than the result.
+    /// </summary>
+    public static void CopyResult(double[] source, double[] target, string parameterName)
+    {
+        RequireLengthOf(target, source.Length, parameterName, "element of the result");
+        Array.Copy(source, target, source.Length);
+        Array.Clear(target, source.Length, target.Length - source.Length);
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static void ThrowNotAsLong(int length, int required, string parameterName, string unit) =>

@@ -106,7 +106,6 @@ public static partial class GradCheck
     /// <exception cref="ArgumentException"><paramref name="points"/> is empty or holds a null, empty or non-finite
     /// point; <paramref name="options"/> holds a value out of range; f returned null or another number of outputs near a point.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
-    /// <exception cref="NotSupportedException">f's result has a length computed when it runs (as <see cref="Compiled.Jacobian"/>).</exception>
     /// <exception cref="GradCheckException">The check failed and <see cref="GradCheckOptions.ThrowOnFailure"/> is set.</exception>
     public static GradCheckResult Derivatives(Expression<Func<double[], double[]>> f, IReadOnlyList<double[]> points,
         DiffOptions? diffOptions = null, GradCheckOptions? options = null)

@@ -32,27 +32,19 @@ public sealed class LevenbergMarquardt
         return new Solve(problem, Options, InitialDamping, start, cancellationToken).Run();
     }
 
-    // One solve's buffers and counters.
-    private sealed class Solve
+    // One solve's buffers.
+    private sealed class Solve : LeastSquaresRun
     {
-        private readonly LeastSquares _problem;
-        private readonly SolverOptions _o;
-        private readonly CancellationToken _cancellation;
-        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
         private readonly int _n, _m;
-        private readonly double[] _x, _xNew, _r, _rNew, _j, _jtj, _a, _g, _step, _best, _scale;
+        private readonly double[] _x, _xNew, _r, _rNew, _j, _jtj, _a, _g, _step, _scale;
         private readonly double _initialDamping;
-        private int _residuals, _jacobians;
-        private double _bestValue = double.PositiveInfinity, _bestGradientNorm = double.NaN;
 
         public Solve(LeastSquares problem, SolverOptions o, double initialDamping, ReadOnlySpan<double> start, CancellationToken cancellation)
+            : base(problem, o, start, cancellation)
         {
-            _problem = problem;
-            _o = o;
             _initialDamping = initialDamping;
-            _cancellation = cancellation;
-            _n = start.Length;
-            _m = problem.ResidualCount;
+            _n = N;
+            _m = M;
             _x = start.ToArray();
             _xNew = new double[_n];
             _r = new double[_m];
@@ -62,63 +54,36 @@ public sealed class LevenbergMarquardt
             _a = new double[_n * _n];
             _g = new double[_n];
             _step = new double[_n];
-            _best = (double[])_x.Clone();
             _scale = new double[_n];
-        }
-
-        private EvaluationCounts Counts => new(_residuals, 0, 0, 0, _jacobians);
-
-        private TerminationReason? Stopped()
-        {
-            if (_cancellation.IsCancellationRequested) return TerminationReason.Cancelled;
-            if (_residuals >= _o.MaxEvaluations) return TerminationReason.MaxEvaluations;
-            if (_o.TimeLimit is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(_started) >= limit) return TerminationReason.TimeLimit;
-            return null;
-        }
-
-        private SolverResult Result(TerminationReason reason, string message, int iterations) =>
-            new((double[])_best.Clone(), _bestValue, _bestGradientNorm, reason, message, iterations, Counts);
-
-        private SolverResult StoppedResult(TerminationReason reason, int iterations) => Result(reason, reason switch
-        {
-            TerminationReason.Cancelled => "cancelled; the best point seen is returned",
-            TerminationReason.MaxEvaluations => $"reached the budget of {_o.MaxEvaluations} residual evaluations",
-            _ => $"reached the time limit of {_o.TimeLimit}",
-        }, iterations);
-
-        // ½‖r‖², NaN where a residual is not finite.
-        private static double HalfSquares(ReadOnlySpan<double> r)
-        {
-            double s = 0;
-            foreach (double e in r) s += e * e;
-            return double.IsFinite(s) ? 0.5 * s : double.NaN;
         }
 
         public SolverResult Run()
         {
             var lapack = LinearAlgebraControl.Provider;
             if (Stopped() is { } early) return StoppedResult(early, 0);
-            _problem.Residuals(_x, _r);
-            _residuals++;
-            double f = HalfSquares(_r);
+            double f = Evaluate(_x, _r);
             if (double.IsNaN(f))
                 return Result(TerminationReason.NonFiniteValue, "a residual is not finite at the starting point", 0);
-            _bestValue = f;
             double lambda = -1, nu = 2;
             for (int iteration = 0; ; iteration++)
             {
+                if (Vectors.NormInf(_r) <= O.ResidualTolerance)
+                    return Result(TerminationReason.ResidualTolerance, $"every residual is at most {O.ResidualTolerance:G3} in magnitude", iteration);
                 if (Stopped() is { } stop) return StoppedResult(stop, iteration);
-                _problem.Jacobian(_x, _j);
-                _jacobians++;
-                NormalEquations();
+                Problem.Jacobian(_x, _j);
+                JacobianEvaluations++;
+                NormalEquations(_j, _r, _g, _jtj);
+                // The scaling never shrinks (as MINPACK's lmder keeps the largest column norms seen): a column that becomes
+                // small near the solution must not make its variable free to jump.
+                for (int i = 0; i < _n; i++) _scale[i] = Math.Max(_scale[i], Math.Max(_jtj[i * _n + i], 1e-300));
                 double gNorm = Vectors.NormInf(_g);
-                if (f == _bestValue) _bestGradientNorm = gNorm; // accepted steps only decrease: x is the best point
+                if (f == BestValue) BestGradientNorm = gNorm; // accepted steps only decrease: x is the best point
                 if (!double.IsFinite(gNorm))
                     return Result(TerminationReason.NonFiniteValue, "the Jacobian is not finite", iteration);
-                if (Stopping.BeforeStepValues(_o, gNorm, iteration) is { } reason)
+                if (Stopping.BeforeStepValues(O, gNorm, iteration) is { } reason)
                     return Result(reason, reason == TerminationReason.GradientTolerance
-                        ? $"gradient norm (Jᵀr) {gNorm:G3} ≤ {_o.GradientTolerance:G3}"
-                        : $"reached {_o.MaxIterations} iterations (gradient norm {gNorm:G3})", iteration);
+                        ? $"gradient norm (Jᵀr) {gNorm:G3} ≤ {O.GradientTolerance:G3}"
+                        : $"reached {O.MaxIterations} iterations (gradient norm {gNorm:G3})", iteration);
                 if (lambda < 0)
                 {
                     double maxDiagonal = 0;
@@ -138,9 +103,7 @@ public sealed class LevenbergMarquardt
                         continue;
                     }
                     Vectors.Step(_xNew, _x, 1, _step);
-                    _problem.Residuals(_xNew, _rNew);
-                    _residuals++;
-                    double fNew = HalfSquares(_rNew);
+                    double fNew = Evaluate(_xNew, _rNew);
                     // Predicted decrease of the linear model: ½δᵀ(λDδ − g) with g = Jᵀr.
                     double predicted = 0;
                     for (int i = 0; i < _n; i++) predicted += 0.5 * _step[i] * (lambda * _scale[i] * _step[i] - _g[i]);
@@ -152,17 +115,16 @@ public sealed class LevenbergMarquardt
                         _xNew.CopyTo(_x, 0);
                         _rNew.CopyTo(_r, 0);
                         f = fNew;
-                        if (f < _bestValue) { _bestValue = f; _x.CopyTo(_best, 0); _bestGradientNorm = double.NaN; }
                         lambda *= Math.Max(1.0 / 3, 1 - Math.Pow(2 * rho - 1, 3));
                         nu = 2;
-                        _o.Progress?.Report(new SolverProgress(iteration + 1, f, gNorm, stepNorm, Counts));
-                        if (stepNorm <= _o.StepTolerance * (_o.StepTolerance + xNorm))
+                        O.Progress?.Report(new SolverProgress(iteration + 1, f, gNorm, stepNorm, Counts));
+                        if (stepNorm <= O.StepTolerance * (O.StepTolerance + xNorm))
                             return Result(TerminationReason.StepTolerance, $"step {stepNorm:G3} below the step tolerance", iteration + 1);
-                        if (_o.FunctionTolerance > 0 && Math.Abs(change) <= _o.FunctionTolerance * Math.Max(1, Math.Abs(f)))
+                        if (O.FunctionTolerance > 0 && Math.Abs(change) <= O.FunctionTolerance * Math.Max(1, Math.Abs(f)))
                             return Result(TerminationReason.FunctionTolerance, $"½‖r‖² changed by {change:G3}, below the function tolerance", iteration + 1);
                         break;
                     }
-                    if (stepNorm <= _o.StepTolerance * (_o.StepTolerance + xNorm) && !double.IsNaN(fNew))
+                    if (stepNorm <= O.StepTolerance * (O.StepTolerance + xNorm) && !double.IsNaN(fNew))
                         return Result(TerminationReason.StepTolerance, $"no smaller step decreases ½‖r‖² (step {stepNorm:G3})", iteration);
                     lambda *= nu;
                     nu *= 2;
@@ -171,30 +133,6 @@ public sealed class LevenbergMarquardt
                             "no damped step decreased ½‖r‖²", iteration);
                 }
             }
-        }
-
-        // JᵀJ and g = Jᵀr from the row-major Jacobian.
-        private void NormalEquations()
-        {
-            Array.Clear(_jtj);
-            Array.Clear(_g);
-            for (int k = 0; k < _m; k++)
-            {
-                var row = _j.AsSpan(k * _n, _n);
-                double rk = _r[k];
-                for (int i = 0; i < _n; i++)
-                {
-                    double ji = row[i];
-                    if (ji == 0) continue;
-                    _g[i] += ji * rk;
-                    for (int c = 0; c <= i; c++) _jtj[i * _n + c] += ji * row[c];
-                }
-            }
-            for (int i = 0; i < _n; i++)
-                for (int c = 0; c < i; c++) _jtj[c * _n + i] = _jtj[i * _n + c];
-            // The scaling never shrinks (as MINPACK's lmder keeps the largest column norms seen): a column that becomes
-            // small near the solution must not make its variable free to jump.
-            for (int i = 0; i < _n; i++) _scale[i] = Math.Max(_scale[i], Math.Max(_jtj[i * _n + i], 1e-300));
         }
 
         // δ = −(JᵀJ + λD)⁻¹g; false where the factorization fails.

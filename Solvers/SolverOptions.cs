@@ -18,6 +18,10 @@ public sealed record SolverOptions
     /// <summary>Stop when an iteration changes f by at most <c>FunctionTolerance · max(1, |f|)</c>.</summary>
     public double FunctionTolerance { get; init; } = 0;
 
+    /// <summary>Residual problems (<see cref="LevenbergMarquardt"/>, <see cref="NewtonSystem"/>) stop when every residual
+    /// is at most this in magnitude: a zero of r, the solution of a system.</summary>
+    public double ResidualTolerance { get; init; } = 1e-10;
+
     /// <summary>The most iterations (outer steps; for Adam and its kin, updates).</summary>
     public int MaxIterations { get; init; } = 1000;
 
@@ -38,6 +42,7 @@ public sealed record SolverOptions
         if (!(GradientTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "must be 0 or more");
         if (!(StepTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(StepTolerance), StepTolerance, "must be 0 or more");
         if (!(FunctionTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(FunctionTolerance), FunctionTolerance, "must be 0 or more");
+        if (!(ResidualTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(ResidualTolerance), ResidualTolerance, "must be 0 or more");
         if (MaxIterations < 0) throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "must be 0 or more");
         if (MaxEvaluations < 1) throw new ArgumentOutOfRangeException(nameof(MaxEvaluations), MaxEvaluations, "must be 1 or more");
         if (TimeLimit is { } t && t < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeLimit), t, "must not be negative");

@@ -22,6 +22,9 @@ public enum TerminationReason
     /// <summary>No step along the search direction decreased f enough (often: the gradient is not f's, or f is not
     /// smooth there, or the point is already as good as rounding allows).</summary>
     LineSearchFailed,
+    /// <summary>Every residual reached <see cref="SolverOptions.ResidualTolerance"/> in magnitude: a zero of r
+    /// (<see cref="LevenbergMarquardt"/>, <see cref="NewtonSystem"/>).</summary>
+    ResidualTolerance,
 }
 
 /// <summary>How many times a solver evaluated each kind of derivative.</summary>
@@ -52,6 +55,7 @@ public sealed record SolverResult(double[] X, double Value, double GradientNorm,
     int Iterations, EvaluationCounts Counts)
 {
     /// <summary>Whether the solver stopped at a point its tolerances call converged (gradient, step or function
-    /// tolerance), rather than at a budget, a cancellation or a failure.</summary>
-    public bool Converged => Reason is TerminationReason.GradientTolerance or TerminationReason.StepTolerance or TerminationReason.FunctionTolerance;
+    /// tolerance; for residual problems, a zero of r), rather than at a budget, a cancellation or a failure.</summary>
+    public bool Converged => Reason is TerminationReason.GradientTolerance or TerminationReason.StepTolerance
+        or TerminationReason.FunctionTolerance or TerminationReason.ResidualTolerance;
 }

@@ -14,6 +14,10 @@ public delegate double ValueFunction(ReadOnlySpan<double> x);
 /// Jacobian-vector product, <c>result = vᵀ·J(x)</c> for a vector-Jacobian product.</summary>
 public delegate void ProductFunction(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> result);
 
+/// <summary>A vector function's result written into the caller's buffer (residuals, say): its elements, then zeros to the
+/// end of the buffer.</summary>
+public delegate void VectorFunction(ReadOnlySpan<double> x, Span<double> result);
+
 /// <summary>A Jacobian written into the caller's buffer, row-major: <c>jacobian[r * x.Length + c] = ∂f_r/∂x_c</c>.</summary>
 public delegate void JacobianFunction(ReadOnlySpan<double> x, Span<double> jacobian);
 
@@ -59,10 +63,10 @@ public static class Compiled
     public static ProductFunction Hvp(Expression<Func<double[], double>> f, DiffOptions? options = null) =>
         ProductRoute(Diff.HvpInto(f, options)).Delegate;
 
-    /// <summary>J(x)·v into <c>result</c> (forward mode) for a function with a result of fixed length.</summary>
+    /// <summary>J(x)·v into <c>result</c> (forward mode), one element per output of f; where f's result has a length
+    /// computed when it runs, <c>result</c> needs at least that many elements, and later ones are set to zero.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
-    /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
     public static ProductFunction Jvp(Expression<Func<double[], double[]>> f, DiffOptions? options = null) =>
         ProductRoute(Diff.JvpInto(f, options)).Delegate;
 
@@ -81,17 +85,30 @@ public static class Compiled
     /// other rows (columns), which then hold NaN (0·∞) where <c>Diff.Jacobian</c>, computing each entry on its own, may not.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
-    /// <exception cref="NotSupportedException">f's result has a length computed when it runs.</exception>
+    /// <remarks>For a result whose length is computed when f runs, the columns are Jacobian-vector products and the
+    /// buffer's length gives the number of rows: it must be a multiple of x.Length, at least the result's length × x.Length;
+    /// rows past the result's length are zero.</remarks>
     public static JacobianFunction Jacobian(Expression<Func<double[], double[]>> f, DiffOptions? options = null)
     {
-        int? outputs = Diff.OutputCount(f, options);
-        var vjp = Vjp(f, options);
+        int? outputs = Diff.OutputCount(f, options, out bool computed);
         var jvp = Jvp(f, options);
+        // Reverse mode needs a result of known length (and forward mode suits the many residuals of a computed one).
+        var vjp = computed ? null : Vjp(f, options);
         return (x, jacobian) =>
         {
-            int n = x.Length, m = outputs ?? n;
-            if (jacobian.Length < (long)m * n)
-                throw new ArgumentException($"'jacobian' needs {(long)m * n} elements ({m} outputs × {n} inputs) but has {jacobian.Length}.", nameof(jacobian));
+            int n = x.Length, m;
+            if (computed)
+            {
+                if (n == 0 || jacobian.Length % n != 0)
+                    throw new ArgumentException($"'jacobian' must have (outputs × {n} inputs) elements, a multiple of {n}, but has {jacobian.Length}: this function's number of outputs is computed when it runs, so the buffer's length gives the number of rows.", nameof(jacobian));
+                m = jacobian.Length / n;
+            }
+            else
+            {
+                m = outputs ?? n;
+                if (jacobian.Length < (long)m * n)
+                    throw new ArgumentException($"'jacobian' needs {(long)m * n} elements ({m} outputs × {n} inputs) but has {jacobian.Length}.", nameof(jacobian));
+            }
             // The rows written first would be read as x by the later ones.
             SpanCalls.RequireDistinct(jacobian, x, nameof(jacobian), nameof(x));
             int size = Math.Max(m, n);
@@ -100,7 +117,7 @@ public static class Compiled
             {
                 var direction = rented.AsSpan(0, size);
                 direction.Clear();
-                if (m <= n)
+                if (vjp is not null && m <= n)
                 {
                     // Row r is e_rᵀ·J.
                     for (int r = 0; r < m; r++)
@@ -128,6 +145,17 @@ public static class Compiled
                 System.Buffers.ArrayPool<double>.Shared.Return(rented);
             }
         };
+    }
+
+    /// <summary>f itself, writing its result into <c>result</c> (residuals for a least-squares solver, say). A result of
+    /// fixed length needs a buffer at least that long; one whose length is computed when f runs (<c>.Select(…).ToArray()</c>
+    /// over data) needs at least the length of this call's result; elements past the result are set to zero.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
+    /// <exception cref="ExprDiffException">f uses something ExprDiff cannot import.</exception>
+    public static VectorFunction Function(Expression<Func<double[], double[]>> f, DiffOptions? options = null)
+    {
+        var d = GradientRoute(Diff.FunctionInto(f, options)).Delegate;
+        return (x, result) => d(x, result);
     }
 
     /// <summary>A value and gradient (<c>(x, gradient) => …</c>) over spans: emitted with span parameters, or through

@@ -36,6 +36,23 @@ internal static class SpanCalls
 
     public static void Copy(Span<double> source, Span<double> destination, int length) => source[..length].CopyTo(destination);
 
+    public static void CopyResult(double[] source, Span<double> target, string parameterName)
+    {
+        RequireLengthOf(target, source.Length, parameterName, "element of the result");
+        source.CopyTo(target);
+        target[source.Length..].Clear();
+    }
+
+    public static void CopyResult(ReadOnlySpan<double> source, Span<double> target, string parameterName)
+    {
+        RequireLengthOf(target, source.Length, parameterName, "element of the result");
+        source.CopyTo(target);
+        target[source.Length..].Clear();
+    }
+
+    public static void CopyResult(Span<double> source, Span<double> target, string parameterName) =>
+        CopyResult((ReadOnlySpan<double>)source, target, parameterName);
+
     public static ReadOnlySpan<double> CheckedLength(ReadOnlySpan<double> array, int length, string parameterName, string unit)
     {
         RequireLengthOf(array, length, parameterName, unit);

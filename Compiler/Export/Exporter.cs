@@ -24,6 +24,7 @@ internal static partial class Exporter
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
     private static readonly MethodInfo RequireNotNull = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireNotNull))!;
     private static readonly MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
+    private static readonly MethodInfo CopyResult = typeof(Intrinsics).GetMethod(nameof(Intrinsics.CopyResult))!;
     private static readonly MethodInfo CopyArray = typeof(Array).GetMethod(nameof(Array.Copy), [typeof(Array), typeof(Array), typeof(int)])!;
     private static readonly MethodInfo ClearRange = typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
 
@@ -42,7 +43,11 @@ internal static partial class Exporter
                     .Add(Expression.ArrayAccess(parameters[wl.Target], Expression.Constant(index)));
         var state = new ExportState(graph, parameters, sinks: sinks);
         // A gradient built by a loop is written straight into the caller's buffer: no array, no copy.
-        if (layout is WriteArrayLayout wa && state.CanWriteInPlace(wa.ArrayOutput)) state.InPlace = (graph.Outputs[wa.ArrayOutput], wa.Target);
+        // A result of computed length is built in the caller's buffer only by a tabulation, which checks the buffer's length
+        // before it writes; others are copied (Intrinsics.CopyResult checks).
+        if (layout is WriteArrayLayout wa && state.CanWriteInPlace(wa.ArrayOutput)
+            && (wa.Length is not null || ReferenceEquals(graph[graph.Outputs[wa.ArrayOutput]].Op, Primitives.Tabulate)))
+            state.InPlace = (graph.Outputs[wa.ArrayOutput], wa.Target);
         var body = new List<Expression>();
         body.AddRange(state.Guards(layout, minimumLengths));
         if (asLongAs is not null)
@@ -241,9 +246,9 @@ internal static partial class Exporter
                 yield return Expression.Call(RequireLength, _parameters[p], Expression.Constant(min), Expression.Constant(Name(p)));
             foreach (int p in matrices)
                 yield return Expression.Call(RequireNotNull, _parameters[p], Expression.Constant(Name(p)));
-            if (layout is WriteArrayLayout wa)
-                yield return Expression.Call(RequireLengthOf, _parameters[wa.Target], Length(wa.Length),
-                    Expression.Constant(Name(wa.Target)), Expression.Constant(LengthName(wa.Length)));
+            if (layout is WriteArrayLayout { Length: { } bufferLength } wa)
+                yield return Expression.Call(RequireLengthOf, _parameters[wa.Target], Length(bufferLength),
+                    Expression.Constant(Name(wa.Target)), Expression.Constant(LengthName(bufferLength)));
             if (layout is WriteLayout w)
             {
                 yield return Expression.Call(RequireLengthOf, _parameters[w.Target], Length(w.Length),
@@ -558,9 +563,14 @@ internal static partial class Exporter
                     body.Add(array);
                     break;
                 }
+                case WriteArrayLayout { Length: null } wa:
+                    if (InPlace is null)
+                        body.Add(Expression.Call(CopyResult, Output(wa.ArrayOutput), _parameters[wa.Target], Expression.Constant(Name(wa.Target))));
+                    body.Add(Output(wa.Value));
+                    break;
                 case WriteArrayLayout wa:
                     if (InPlace is null)
-                        body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length)));
+                        body.Add(Expression.Call(CopyArray, Output(wa.ArrayOutput), _parameters[wa.Target], Length(wa.Length!.Value)));
                     body.Add(Output(wa.Value));
                     break;
                 case WriteLayout w:

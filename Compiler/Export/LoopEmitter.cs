@@ -29,6 +29,8 @@ internal static partial class LoopEmitter
         return EmitAssemble(n, operands, target, depth, into);
     }
 
+    private static readonly System.Reflection.MethodInfo RequireLengthOf = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLengthOf))!;
+
     private static readonly System.Reflection.MethodInfo ClearRange =
         typeof(Array).GetMethod(nameof(Array.Clear), [typeof(Array), typeof(int), typeof(int)])!;
 
@@ -151,10 +153,13 @@ internal static partial class LoopEmitter
             statements.Add(Expression.Block(variables, body.Append(Expression.Assign(Expression.ArrayAccess(array, Expression.Subtract(i, operands[0])), outputs[0]))));
         });
         var length = Expression.Call(MaxInt, operands[1], Expression.Constant(0));
-        // Written into a caller's buffer, the elements past count must read zero too.
+        // Written into a caller's buffer, the elements past count must read zero too; a short buffer (a result of computed
+        // length) is refused by name before anything is written.
         var make = into is null
             ? (Expression)Expression.Assign(array, Expression.NewArrayBounds(typeof(double), length))
-            : Expression.Block(Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), Expression.ArrayLength(array)));
+            : Expression.Block(
+                Expression.Call(RequireLengthOf, into, length, Expression.Constant(((ParameterExpression)into).Name), Expression.Constant("element of the result")),
+                Expression.Assign(array, into), Expression.Call(ClearRange, array, Expression.Constant(0), Expression.ArrayLength(array)));
         return Expression.Block([array], make, loop, Expression.Assign(target, array));
     }
 

@@ -94,7 +94,7 @@ internal static class Derivatives
         {
             int t = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(parameters.Count - 1))[0];
             if (t == DerivativeContext.Zero) t = p.Builder.Assemble(p.ResultLength(), [], []);
-            return p.Export([t], new ArrayLayout(0), parameters, delegateType, (parameters.Count - 1, p.InputLength));
+            return p.Export([t], new ArrayLayout(0, OwnLength: true), parameters, delegateType, (parameters.Count - 1, p.InputLength));
         }
         var jv = ForwardMode.Jvp(p.Context, outputs, p.TangentSeeds(parameters.Count - 1)).Select(p.Materialize).ToArray();
         var layout = new VectorLayout(rows, jv.Select((_, r) => (r, r)).ToArray());
@@ -202,7 +202,7 @@ internal static class Derivatives
         {
             ResultShape.Scalar => p.Export([f.Outputs[0]], new ScalarLayout(0), parameters, delegateType),
             ResultShape.Vector => p.Export(f.Outputs, new VectorLayout(f.Rows, f.Outputs.Select((_, r) => (r, r)).ToArray()), parameters, delegateType),
-            ResultShape.ArrayOfComputedLength => p.Export([f.Outputs[0]], new ArrayLayout(0), parameters, delegateType),
+            ResultShape.ArrayOfComputedLength => p.Export([f.Outputs[0]], new ArrayLayout(0, OwnLength: true), parameters, delegateType),
             _ => throw new NotSupportedException("a function returning a matrix is not rebuilt"),
         };
     }

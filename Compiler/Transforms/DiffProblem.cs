@@ -260,8 +260,9 @@ internal sealed class DiffProblem
             layout = layout switch
             {
                 VectorLayout v => new WriteLayout(value, parameters.Count - 1, v.Length, v.Elements),
-                // Array results of the operations that write into buffers (Hvp, Vjp) are as long as x.
-                ArrayLayout a => new WriteArrayLayout(value, parameters.Count - 1, InputExtent, a.Output),
+                // Array results of the operations that write into buffers are as long as x (Hvp, Vjp) or have their own
+                // length, known when they are computed (the function or Jvp of a result of computed length).
+                ArrayLayout a => new WriteArrayLayout(value, parameters.Count - 1, a.OwnLength ? null : InputExtent, a.Output),
                 _ => throw new NotSupportedException("this result has no length known before the call, so it cannot be written into a buffer"),
             };
             delegateType = Expression.GetFuncType([.. parameters.Select(q => q.Type), typeof(double)]);

@@ -90,14 +90,6 @@ public class BatchAndSpanTests
         }
     }
 
-    [Fact]
-    public void Jvp_of_a_result_of_computed_length_into_a_buffer_is_refused_clearly()
-    {
-        Expression<Func<double[], double[]>> F = x => x.Select(t => t * t).ToArray();
-        var e = Assert.Throws<NotSupportedException>(() => Compiled.Jvp(F));
-        Assert.Contains("computed", e.Message);
-    }
-
     private static void CheckBatch(BatchGradient batch, Func<double[], double[], double> reference, int count, int seed, BatchOptions options)
     {
         int n = batch.Dimension;

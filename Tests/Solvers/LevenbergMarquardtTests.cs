@@ -8,21 +8,8 @@ namespace ExprDiff.Tests.Solvers;
 /// <summary>Levenberg–Marquardt on the residual form of the 35 Moré–Garbow–Hillstrom problems, and its contract.</summary>
 public sealed class LevenbergMarquardtTests
 {
-    // Residuals and Jacobian through .Compile() and Diff.Jacobian(r).CompileIL() (Compiled.Jacobian does not yet take
-    // residuals written with Select(…).ToArray(): MghIssues), copied into the solver's spans.
-    private static LeastSquares Problem(MghProblem p)
-    {
-        var r = p.Residuals.Compile();
-        var j = Diff.Jacobian(p.Residuals).CompileIL();
-        return new LeastSquares(p.M,
-            (x, into) => r(x.ToArray()).CopyTo(into),
-            (x, into) =>
-            {
-                var jac = j(x.ToArray());
-                int m = jac.GetLength(0), n = jac.GetLength(1);
-                for (int a = 0; a < m; a++) for (int b = 0; b < n; b++) into[a * n + b] = jac[a, b];
-            });
-    }
+    // The residual expressions as written (most with Select(…).ToArray() over data): ExprDiff compiles r and J into buffers.
+    private static LeastSquares Problem(MghProblem p) => LeastSquares.Create(p.Residuals);
 
     [Fact]
     public void Solves_its_list_of_the_35_MGH_problems_in_residual_form()

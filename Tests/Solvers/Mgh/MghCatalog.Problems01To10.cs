@@ -60,8 +60,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, 10).Select(i => 2 + 2 * i - (Math.Exp(i * x[0]) + Math.Exp(i * x[1]))).ToArray(),
         x => Enumerable.Range(1, 10).Sum(i => Math.Pow(2 + 2 * i - (Math.Exp(i * x[0]) + Math.Exp(i * x[1])), 2)),
         [Refined(124.36218235561485, 124.362, 6, [0.25782521367036408, 0.25782521367036408])],
-        Norm2(6.4585650e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 13 (n = 2, m = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(6.4585650e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 13 (n = 2, m = 10)");
 
     /// <summary>MGH 7, helical valley: n = 3, m = 3. θ is MGH's (atan(x₂/x₁)/2π, plus ½ where x₁ &lt; 0); at x₁ = 0,
     /// where MGH leave it undefined, it is MINPACK's ±¼ by the sign of x₂.</summary>
@@ -91,8 +90,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, 15).Sum(i => Math.Pow(BardY[i - 1] - (x[0] + i / ((16 - i) * x[1] + Math.Min(i, 16 - i) * x[2])), 2)),
         [Refined(0.008214877306578975, 8.21487e-3, 6, [0.082410559749788932, 1.1330360920297216, 2.3436951786425371]),
          new MghMinimum(17.4286, 17.4286, 6, null, 0, 0, true, "MGH (at x = (0.8406…, −∞, −∞))")],
-        Norm2(6.4561363e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 8 (n = 3, m = 15)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(6.4561363e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 8 (n = 3, m = 15)");
 
     private static readonly double[] GaussianY =
         [0.0009, 0.0044, 0.0175, 0.0540, 0.1295, 0.2420, 0.3521, 0.3989, 0.3521, 0.2420, 0.1295, 0.0540, 0.0175, 0.0044, 0.0009];
@@ -102,8 +100,7 @@ public static partial class MghCatalog
         9, "Gaussian", 3, 15, [0.4, 1.0, 0.0],
         x => Enumerable.Range(1, 15).Select(i => x[0] * Math.Exp(-x[1] * Math.Pow((8 - i) / 2.0 - x[2], 2) / 2) - GaussianY[i - 1]).ToArray(),
         x => Enumerable.Range(1, 15).Sum(i => Math.Pow(x[0] * Math.Exp(-x[1] * Math.Pow((8 - i) / 2.0 - x[2], 2) / 2) - GaussianY[i - 1], 2)),
-        [Refined(1.1279327696186480e-8, 1.12793e-8, 6, [0.39895613783875668, 1.0000190844878057, 0.0])],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Refined(1.1279327696186480e-8, 1.12793e-8, 6, [0.39895613783875668, 1.0000190844878057, 0.0])]);
 
     private static readonly double[] MeyerY =
         [34780, 28610, 23650, 19630, 16370, 13720, 11540, 9744, 8261, 7030, 6005, 5147, 4427, 3820, 3307, 2872];
@@ -114,6 +111,5 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, 16).Select(i => x[0] * Math.Exp(x[1] / (45 + 5 * i + x[2])) - MeyerY[i - 1]).ToArray(),
         x => Enumerable.Range(1, 16).Sum(i => Math.Pow(x[0] * Math.Exp(x[1] / (45 + 5 * i + x[2])) - MeyerY[i - 1], 2)),
         [Refined(87.945855170851121, 87.9458, 6, [0.0056096364710280525, 6181.3463462863723, 345.2236346241365])],
-        Norm2(4.1153467e+04), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 10 (n = 3, m = 16)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(4.1153467e+04), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 10 (n = 3, m = 16)");
 }

@@ -15,8 +15,7 @@ public static partial class MghCatalog
             Math.Exp(-Math.Pow(Math.Abs(25 + Math.Pow(-50 * Math.Log(i / 100.0), 2.0 / 3) - x[1]), x[2]) / x[0]) - i / 100.0).ToArray(),
         x => Enumerable.Range(1, 99).Sum(i =>
             Math.Pow(Math.Exp(-Math.Pow(Math.Abs(25 + Math.Pow(-50 * Math.Log(i / 100.0), 2.0 / 3) - x[1]), x[2]) / x[0]) - i / 100.0, 2)),
-        [Exact(0, [50.0, 25.0, 1.5], 1e-24)],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Exact(0, [50.0, 25.0, 1.5], 1e-24)]);
 
     /// <summary>MGH 12, Box three-dimensional: n = 3, m = 10 (MINPACK-1's choice; MGH: m ≥ n), tᵢ = 0.1 i. Zeros at
     /// (1, 10, 1), (10, 1, −1) and wherever x₁ = x₂, x₃ = 0.</summary>
@@ -27,8 +26,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, 10).Sum(i =>
             Math.Pow(Math.Exp(-0.1 * i * x[0]) - Math.Exp(-0.1 * i * x[1]) - x[2] * (Math.Exp(-0.1 * i) - Math.Exp(-i)), 2)),
         [Exact(0, [1.0, 10.0, 1.0], 1e-28), Exact(0, [10.0, 1.0, -1.0], 1e-28), Exact(0, [2.0, 2.0, 0.0], 0)],
-        Norm2(3.2111584e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 12 (n = 3, m = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(3.2111584e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 12 (n = 3, m = 10)");
 
     /// <summary>MGH 13, Powell singular: n = 4, m = 4.</summary>
     public static MghProblem PowellSingular { get; } = new(
@@ -69,8 +67,7 @@ public static partial class MghCatalog
             / (KowalikOsborneU[i] * KowalikOsborneU[i] + KowalikOsborneU[i] * x[2] + x[3]), 2)),
         [Refined(3.0750560384923743e-4, 3.07505e-4, 6, [0.19280693457903785, 0.19128232873436696, 0.12305650692632065, 0.13606233068379484]),
          new MghMinimum(1.02734e-3, 1.02734e-3, 6, null, 0, 0, true, "MGH (at x = (+∞, −14.07…, −∞, −∞))")],
-        Norm2(7.2891510e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 9 (n = 4, m = 11)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(7.2891510e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 9 (n = 4, m = 11)");
 
     /// <summary>MGH 16, Brown and Dennis: n = 4, m = 20 (the m for which MGH give f*), tᵢ = i/5.</summary>
     public static MghProblem BrownDennis { get; } = new(
@@ -80,8 +77,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, 20).Sum(i => Math.Pow(Math.Pow(x[0] + i / 5.0 * x[1] - Math.Exp(i / 5.0), 2)
             + Math.Pow(x[2] + x[3] * Math.Sin(i / 5.0) - Math.Cos(i / 5.0), 2), 2)),
         [Refined(85822.201626356345, 85822.2, 6, [-11.594439904762165, 13.203630051207204, -0.40343948817685952, 0.2367787744557363])],
-        Norm2(2.8154384e+03), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 14 (n = 4, m = 20)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(2.8154384e+03), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 14 (n = 4, m = 20)");
 
     private static readonly double[] Osborne1Y =
     [
@@ -98,8 +94,7 @@ public static partial class MghCatalog
             Math.Pow(Osborne1Y[i - 1] - (x[0] + x[1] * Math.Exp(-10 * (i - 1) * x[3]) + x[2] * Math.Exp(-10 * (i - 1) * x[4])), 2)),
         [Refined(5.4648946974829064e-5, 5.46489e-5, 6,
             [0.37541005210695204, 1.9358469127123674, -1.4646871366134231, 0.012867534640057289, 0.022122699661672611])],
-        Norm2(9.3756402e-01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 17 (n = 5, m = 33)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(9.3756402e-01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 17 (n = 5, m = 33)");
 
     /// <summary>MGH 18, Biggs EXP6: n = 6, m = 13 (the m for which MGH give the local minimum), tᵢ = 0.1 i,
     /// yᵢ = e^{−tᵢ} − 5e^{−10tᵢ} + 3e^{−4tᵢ}. The zero at (1, 10, 1, 5, 4, 3) is global; MGH's 5.65565e-3 is a local
@@ -112,8 +107,7 @@ public static partial class MghCatalog
             - (Math.Exp(-0.1 * i) - 5 * Math.Exp(-i) + 3 * Math.Exp(-0.4 * i)), 2)),
         [Exact(0, [1.0, 10.0, 1.0, 5.0, 4.0, 3.0], 1e-28),
          Refined(0.0056556499254999310, 5.65565e-3, 6,
-            [1.7114159947195876, 17.683198180949067, 1.1631436609188925, 5.1865615519934518, 1.7114159947195876, 1.1631436609188925], local: true)],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+            [1.7114159947195876, 17.683198180949067, 1.1631436609188925, 5.1865615519934518, 1.7114159947195876, 1.1631436609188925], local: true)]);
 
     private static readonly double[] Osborne2Y =
     [
@@ -135,8 +129,7 @@ public static partial class MghCatalog
         [Refined(0.040137736293547738, 4.01377e-2, 6,
             [1.3099771546273005, 0.43155379460298892, 0.633661698960724, 0.5994305347859163, 0.75418322632801128, 0.90428857985963366,
              1.3658118352370285, 4.8236988172271556, 2.3986848661317546, 4.5688745976676716, 5.6753414705806412])],
-        Norm2(1.4468654e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 18 (n = 11, m = 65)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(1.4468654e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 18 (n = 11, m = 65)");
 
     /// <summary>MGH 20, Watson: n = 6, m = 31 (MGH give f* for n = 6, 9, 12; 6 is the first, and MINPACK-1's first).
     /// tᵢ = i/29; rᵢ = Σ_{j≥2} (j − 1) xⱼ tᵢ^{j−2} − (Σ_j xⱼ tᵢ^{j−1})² − 1 for i ≤ 29, r₃₀ = x₁, r₃₁ = x₂ − x₁² − 1.
@@ -152,6 +145,5 @@ public static partial class MghCatalog
             + x[0] * x[0] + Math.Pow(x[1] - x[0] * x[0] - 1, 2),
         [Refined(0.0022876700535524362, 2.28767e-3, 6,
             [-0.015725086401458457, 1.0124348693691099, -0.23299162595673768, 1.2604300877996083, -1.5137289227222797, 0.99299643243113452])],
-        Norm2(5.4772256e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 11 (n = 6, m = 31)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(5.4772256e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 11 (n = 6, m = 31)");
 }

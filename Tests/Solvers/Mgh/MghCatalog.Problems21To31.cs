@@ -13,8 +13,7 @@ public static partial class MghCatalog
         21, "Extended Rosenbrock", 10, 10, Repeat([-1.2, 1.0], 10),
         x => Enumerable.Range(0, x.Length).Select(k => k % 2 == 0 ? 10 * (x[k + 1] - x[k] * x[k]) : 1 - x[k - 1]).ToArray(),
         x => Enumerable.Range(0, x.Length / 2).Sum(i => 100 * Math.Pow(x[2 * i + 1] - x[2 * i] * x[2 * i], 2) + Math.Pow(1 - x[2 * i], 2)),
-        [Exact(0, Repeat([1.0], 10))],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Exact(0, Repeat([1.0], 10))]);
 
     /// <summary>MGH 22, extended Powell singular: n = 12 (MINPACK-1 um.data; n must be a multiple of 4), m = n.</summary>
     public static MghProblem ExtendedPowellSingular { get; } = new(
@@ -26,8 +25,7 @@ public static partial class MghCatalog
             : Math.Sqrt(10) * Math.Pow(x[k - 3] - x[k], 2)).ToArray(),
         x => Enumerable.Range(0, x.Length / 4).Sum(i => Math.Pow(x[4 * i] + 10 * x[4 * i + 1], 2) + 5 * Math.Pow(x[4 * i + 2] - x[4 * i + 3], 2)
             + Math.Pow(x[4 * i + 1] - 2 * x[4 * i + 2], 4) + 10 * Math.Pow(x[4 * i] - x[4 * i + 3], 4)),
-        [Exact(0, new double[12])],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Exact(0, new double[12])]);
 
     /// <summary>MGH 23, penalty I: n = 10 (MINPACK-1 um.data), m = n + 1, a = 1e-5. The minimizer has all xⱼ equal
     /// (refined here on that line).</summary>
@@ -38,8 +36,7 @@ public static partial class MghCatalog
             : Enumerable.Range(0, x.Length).Sum(j => x[j] * x[j]) - 0.25).ToArray(),
         x => 1e-5 * Enumerable.Range(0, x.Length).Sum(j => Math.Pow(x[j] - 1, 2))
             + Math.Pow(Enumerable.Range(0, x.Length).Sum(j => x[j] * x[j]) - 0.25, 2),
-        [Refined(7.0876514670903694e-5, 7.08765e-5, 6, Repeat([0.15812230111311636], 10))],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Refined(7.0876514670903694e-5, 7.08765e-5, 6, Repeat([0.15812230111311636], 10))]);
 
     // Declared before PenaltyII, whose initializer reads it.
     private static readonly MghMinimum PenaltyIIMinimum = Refined(2.9366053745674594e-4, 2.93660e-4, 6,
@@ -60,8 +57,7 @@ public static partial class MghCatalog
             + 1e-5 * Enumerable.Range(2, x.Length - 1).Sum(i => Math.Pow(Math.Exp(x[i - 1] / 10) + Math.Exp(x[i - 2] / 10) - (Math.Exp(i / 10.0) + Math.Exp((i - 1) / 10.0)), 2))
             + 1e-5 * Enumerable.Range(x.Length + 1, x.Length - 1).Sum(i => Math.Pow(Math.Exp(x[i - x.Length] / 10) - Math.Exp(-0.1), 2))
             + Math.Pow(Enumerable.Range(1, x.Length).Sum(j => (x.Length - j + 1) * x[j - 1] * x[j - 1]) - 1, 2),
-        [PenaltyIIMinimum],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [PenaltyIIMinimum]);
 
     /// <summary>MGH 25, variably dimensioned: n = 10 (MINPACK-1 um.data), m = n + 2, x0ⱼ = 1 − j/n.</summary>
     public static MghProblem VariablyDimensioned { get; } = new(
@@ -73,8 +69,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(0, x.Length).Sum(j => Math.Pow(x[j] - 1, 2))
             + Math.Pow(Enumerable.Range(1, x.Length).Sum(j => j * (x[j - 1] - 1)), 2)
             + Math.Pow(Enumerable.Range(1, x.Length).Sum(j => j * (x[j - 1] - 1)), 4),
-        [Exact(0, Repeat([1.0], 10))],
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        [Exact(0, Repeat([1.0], 10))]);
 
     /// <summary>MGH 26, trigonometric: n = 10 (MINPACK-1 um.data and neq.data), m = n. MGH publish f* = 0 without a
     /// minimizer (the problem also has local minima MGH do not list).</summary>
@@ -85,8 +80,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(1, x.Length).Sum(i =>
             Math.Pow(x.Length - Enumerable.Range(0, x.Length).Sum(j => Math.Cos(x[j])) + i * (1 - Math.Cos(x[i - 1])) - Math.Sin(x[i - 1]), 2)),
         [new MghMinimum(0, 0, 0, null, 0, 0, false, "MGH")],
-        Norm2(8.4117534e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 11 (n = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(8.4117534e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 11 (n = 10)");
 
     /// <summary>MGH 27, Brown almost-linear: n = 10 (MINPACK-1 ssq.data), m = n. Zero at (α, …, α, α^{1−n}) for each
     /// root α of nαⁿ − (n + 1)αⁿ⁻¹ + 1 = 0 (α = 1 among them); MGH also list f = 1 at (0, …, 0, n + 1).</summary>
@@ -99,8 +93,7 @@ public static partial class MghCatalog
             + Math.Pow(Enumerable.Range(0, x.Length).Aggregate(1.0, (p, j) => p * x[j]) - 1, 2),
         [Exact(0, Repeat([1.0], 10)),
          new MghMinimum(1, 1, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 11.0], 0, 0, true, "MGH")],
-        Norm2(1.6530216e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 16 (n = 10, m = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(1.6530216e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 lmddrv, problem 16 (n = 10, m = 10)");
 
     /// <summary>MGH 28, discrete boundary value: n = 10 (MINPACK-1 neq.data), m = n, h = 1/(n + 1), tᵢ = ih,
     /// x₀ = xₙ₊₁ = 0. MGH publish f* = 0 without a minimizer.</summary>
@@ -111,8 +104,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(0, x.Length).Sum(i => Math.Pow(2 * x[i] - (i > 0 ? x[i - 1] : 0) - (i < x.Length - 1 ? x[i + 1] : 0)
             + Math.Pow(x[i] + (i + 1.0) / (x.Length + 1) + 1, 3) / (2.0 * (x.Length + 1) * (x.Length + 1)), 2)),
         [new MghMinimum(0, 0, 0, null, 0, 0, false, "MGH")],
-        Norm2(2.8080582e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 9 (n = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(2.8080582e-02), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 9 (n = 10)");
 
     /// <summary>MGH 29, discrete integral equation: n = 10 (MINPACK-1 neq.data), m = n, h and tᵢ as in MGH 28.
     /// MGH publish f* = 0 without a minimizer.</summary>
@@ -129,8 +121,7 @@ public static partial class MghCatalog
                 * Enumerable.Range(i + 1, x.Length - i).Sum(j => (1 - j / (x.Length + 1.0)) * Math.Pow(x[j - 1] + j / (x.Length + 1.0) + 1, 3)))
             / (2 * (x.Length + 1.0)), 2)),
         [new MghMinimum(0, 0, 0, null, 0, 0, false, "MGH")],
-        Norm2(2.5182701e-01), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 10 (n = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(2.5182701e-01), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 10 (n = 10)");
 
     /// <summary>MGH 30, Broyden tridiagonal: n = 10 (MINPACK-1 neq.data), m = n, x₀ = xₙ₊₁ = 0.</summary>
     public static MghProblem BroydenTridiagonal { get; } = new(
@@ -140,8 +131,7 @@ public static partial class MghCatalog
         x => Enumerable.Range(0, x.Length).Sum(i =>
             Math.Pow((3 - 2 * x[i]) * x[i] - (i > 0 ? x[i - 1] : 0) - 2 * (i < x.Length - 1 ? x[i + 1] : 0) + 1, 2)),
         [new MghMinimum(0, 0, 0, null, 0, 0, false, "MGH")],
-        Norm2(4.5825757e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 13 (n = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(4.5825757e+00), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 13 (n = 10)");
 
     /// <summary>MGH 31, Broyden banded: n = 10 (MINPACK-1 neq.data), m = n, mₗ = 5, mᵤ = 1.</summary>
     public static MghProblem BroydenBanded { get; } = new(
@@ -151,6 +141,5 @@ public static partial class MghCatalog
         x => Enumerable.Range(0, x.Length).Sum(i => Math.Pow(x[i] * (2 + 5 * x[i] * x[i]) + 1
             - Enumerable.Range(Math.Max(0, i - 5), Math.Min(x.Length - 1, i + 1) - Math.Max(0, i - 5) + 1).Sum(j => j != i ? x[j] * (1 + x[j]) : 0), 2)),
         [new MghMinimum(0, 0, 0, null, 0, 0, false, "MGH")],
-        Norm2(1.8973666e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 14 (n = 10)",
-        Issues: MghIssues.JacobianIntoBufferRejectsSelectToArray);
+        Norm2(1.8973666e+01), MghProblem.MinpackNormTolerance, "MINPACK-1 hybdrv, problem 14 (n = 10)");
 }

@@ -21,8 +21,6 @@ namespace ExprDiff.Tests.Solvers.Mgh;
 /// was found.</param>
 /// <param name="FAtX0RelativeTolerance">How closely the published f(x0) pins the value (from its printed digits).</param>
 /// <param name="FAtX0Source">Where <paramref name="PublishedFAtX0"/> comes from.</param>
-/// <param name="Issues">What ExprDiff cannot yet do with this problem as written (the tests pin the exact failure, so
-/// they fail, and say so, once ExprDiff is fixed and the mark should go).</param>
 public sealed record MghProblem(
     int Number,
     string Name,
@@ -34,8 +32,7 @@ public sealed record MghProblem(
     IReadOnlyList<MghMinimum> Minima,
     double? PublishedFAtX0 = null,
     double FAtX0RelativeTolerance = 0,
-    string? FAtX0Source = null,
-    MghIssues Issues = MghIssues.None)
+    string? FAtX0Source = null)
 {
     /// <summary>The digits of f(x0) as MINPACK-1's test drivers print them: the initial ℓ2 norm of the residuals
     /// (8 significant digits), squared. Rounding the norm to 8 digits leaves f uncertain by 2 × 5e-8 relative; the
@@ -72,16 +69,3 @@ public sealed record MghMinimum(
     bool Local,
     string Source);
 
-/// <summary>Limitations of ExprDiff that a problem, written the natural way, runs into (reported for the lead to fix).</summary>
-[Flags]
-public enum MghIssues
-{
-    /// <summary>ExprDiff handles the problem on every route the tests use.</summary>
-    None = 0,
-
-    /// <summary><c>Compiled.Jacobian(Residuals)</c> throws <see cref="NotSupportedException"/> "a Jacobian into a buffer
-    /// needs a result whose length is known before the call; this function's is computed when it runs (use
-    /// Diff.Jacobian(f).CompileIL())": every residual vector written as <c>Enumerable.Range(a, k).Select(…).ToArray()</c>,
-    /// even with a constant k, counts as of computed length. <c>Diff.Jacobian(Residuals)</c> works.</summary>
-    JacobianIntoBufferRejectsSelectToArray = 1,
-}
