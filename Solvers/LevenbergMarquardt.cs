@@ -32,6 +32,15 @@ public sealed class LevenbergMarquardt
         return new Solve(problem, Options, InitialDamping, start, cancellationToken).Run();
     }
 
+    /// <summary>Minimizes ½‖r(x)‖² from <paramref name="start"/> for residuals written as an expression; ExprDiff derives
+    /// and compiles their Jacobian (<see cref="LeastSquares.Create"/>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="residuals"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="start"/> is empty or not finite.</exception>
+    /// <exception cref="ExprDiffException">r uses something ExprDiff cannot differentiate.</exception>
+    public SolverResult Minimize(System.Linq.Expressions.Expression<Func<double[], double[]>> residuals, ReadOnlySpan<double> start,
+        CancellationToken cancellationToken = default) =>
+        Minimize(LeastSquares.Create(residuals), start, cancellationToken);
+
     // One solve's buffers.
     private sealed class Solve : LeastSquaresRun
     {
