@@ -36,7 +36,8 @@ public static class Plots
             line.MarkerSize = xs.Length <= 60 ? 5 : 0;
         }
         Label(plot, title, xLabel, yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Decreasing curves (losses, convergence) leave the lower left empty.
+        plot.ShowLegend(Alignment.LowerLeft);
         return plot;
     }
 
