@@ -12,7 +12,7 @@ public sealed class PlotTextTests : IClassFixture<TempFolder>
     public PlotTextTests(TempFolder folder) => _folder = folder;
 
     [Fact]
-    public void A_title_puts_dark_pixels_in_the_top_band_and_no_title_leaves_it_blank()
+    public void A_title_adds_dark_pixels_to_the_top_band()
     {
         double[] x = [0, 1, 2, 3], y = [3, 1, 0.5, 0.2];
         string with = Plots.Save(Plots.Lines("A title that must be drawn", "x", "y", [new Series("line", x, y)]), _folder.Path, "with.png");
