@@ -58,14 +58,13 @@ public static class RosenbrockExample
     public static readonly Expression<Func<double[], double>> Chained =
         x => Enumerable.Range(0, x.Length - 1).Sum(i => 100 * Math.Pow(x[i + 1] - x[i] * x[i], 2) + Math.Pow(1 - x[i], 2));
 
-    /// <summary>The methods compared, by name, each with the defaults and <paramref name="options"/>.</summary>
-    /// <param name="options">Budgets, tolerances and progress, shared by all.</param>
-    public static IReadOnlyList<(string Name, Minimizer Method)> Methods(SolverOptions options) =>
+    /// <summary>The methods compared, by name, each with its defaults and the options it is given.</summary>
+    public static IReadOnlyList<(string Name, Func<SolverOptions, Minimizer> Create)> Methods { get; } =
     [
-        ("Newton", new Newton { Options = options }),
-        ("Newton-CG", new TrustRegionNewtonCG { Options = options }),
-        ("CG (Hager-Zhang)", new NonlinearConjugateGradient { Options = options }),
-        ("L-BFGS", new Lbfgs { Options = options }),
+        ("Newton", o => new Newton { Options = o }),
+        ("Newton-CG", o => new TrustRegionNewtonCG { Options = o }),
+        ("CG (Hager-Zhang)", o => new NonlinearConjugateGradient { Options = o }),
+        ("L-BFGS", o => new Lbfgs { Options = o }),
     ];
 
     /// <summary>The standard start, (−1.2, 1, −1.2, 1, …).</summary>
@@ -84,17 +83,15 @@ public static class RosenbrockExample
         foreach (int n in options.Dimensions)
         {
             double[] start = Start(n);
-            double f0 = objective.ValueAndGradient(start, new double[n]);
-            foreach (var (name, _) in Methods(SolverOptions.Default))
+            var g0 = new double[n];
+            double f0 = objective.ValueAndGradient(start, g0);
+            foreach (var (name, create) in Methods)
             {
                 var progress = new ProgressLog();
-                var settings = new SolverOptions { MaxIterations = options.MaxIterations, Progress = progress };
-                var method = Methods(settings).Single(m => m.Name == name).Method;
+                var method = create(new SolverOptions { MaxIterations = options.MaxIterations, Progress = progress });
                 var watch = Stopwatch.StartNew();
                 var result = method.Minimize(objective, start);
                 var time = watch.Elapsed;
-                var g0 = new double[n];
-                objective.ValueAndGradient(start, g0);
                 double[] trace = [f0, .. progress.Reports.Select(r => r.Value)];
                 double[] gradients = [g0.Max(Math.Abs), .. progress.Reports.Select(r => r.GradientNorm)];
                 runs.Add(new MethodRun(name, n, result, time, trace, gradients));

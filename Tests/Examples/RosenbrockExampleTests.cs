@@ -20,7 +20,7 @@ public sealed class RosenbrockExampleTests : IClassFixture<RosenbrockExampleTest
         public void Dispose() => _folder.Dispose();
     }
 
-    private static readonly string[] MethodNames = ["Newton", "Newton-CG", "CG (Hager-Zhang)", "L-BFGS"];
+    private static readonly string[] MethodNames = ["Newton", "Newton-CG", "CG (Hager-Zhang)", "L-BFGS"]; // written out: a renamed method must be noticed
 
     private readonly RosenbrockResult _result;
 
@@ -36,6 +36,7 @@ public sealed class RosenbrockExampleTests : IClassFixture<RosenbrockExampleTest
             Assert.Equal(TerminationReason.GradientTolerance, run.Result.Reason);
             Assert.All(run.Result.X, x => Assert.Equal(1, x, 1e-5));
             Assert.Equal(run.Result.Iterations + 1, run.Trace.Length);
+            Assert.True(run.GradientTrace[^1] <= 1e-8, $"{run.Method}, n = {run.Dimension}: last reported |grad| {run.GradientTrace[^1]}");
         }
     }
 
