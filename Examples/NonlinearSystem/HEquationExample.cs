@@ -3,6 +3,29 @@ using ExprDiff.Solvers;
 
 namespace ExprDiff.Examples.NonlinearSystem;
 
+/// <summary>The settings of one run; the defaults are the full run.</summary>
+public sealed record HEquationOptions
+{
+    /// <summary>Where the PNGs go.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Unknowns (quadrature nodes).</summary>
+    public int N { get; init; } = 400;
+
+    /// <summary>The albedos c to solve for, each from H = 1.</summary>
+    public IReadOnlyList<double> Albedos { get; init; } = [0.5, 0.9, 0.99, 0.9999];
+
+    /// <summary>The full run, or the quick one (n = 100).</summary>
+    /// <param name="args">The parsed command line.</param>
+    public static HEquationOptions From(ExampleArgs args) =>
+        new() { OutputDirectory = args.OutputDirectory, N = args.Quick ? 100 : 400 };
+}
+
+/// <summary>What a run found and wrote.</summary>
+/// <param name="Solves">One solve per albedo.</param>
+/// <param name="Pngs">H(μ) for every albedo, and the residual's norm by iteration.</param>
+public sealed record HEquationResult(IReadOnlyList<HSolve> Solves, IReadOnlyList<string> Pngs);
+
 /// <summary>One solve of the discretized H-equation.</summary>
 /// <param name="C">The albedo c.</param>
 /// <param name="N">Unknowns (quadrature nodes).</param>
@@ -23,13 +46,16 @@ public sealed record HSolve(double C, int N, SolverResult Result, IReadOnlyList<
 /// As c → 1 the Jacobian at the solution becomes singular and Newton's convergence slows from quadratic to linear.</remarks>
 public static class HEquationExample
 {
-    /// <summary>Solves the H-equation for each albedo in <paramref name="albedos"/> with <paramref name="n"/> nodes, from
-    /// H = 1, and writes a report to <paramref name="output"/>.</summary>
-    public static IReadOnlyList<HSolve> Run(int n, IReadOnlyList<double> albedos, TextWriter? output = null)
+    /// <summary>Solves the H-equation for each albedo, writes a report to <paramref name="log"/> and two PNGs.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="log">Where the report goes.</param>
+    public static HEquationResult Run(HEquationOptions options, TextWriter log)
     {
+        int n = options.N;
         var solves = new List<HSolve>();
-        output?.WriteLine($"Chandrasekhar's H-equation, midpoint rule with n = {n}: Newton's method from H = 1");
-        foreach (double c in albedos)
+        var output = log;
+        output.WriteLine($"Chandrasekhar's H-equation, midpoint rule with n = {n}: Newton's method from H = 1");
+        foreach (double c in options.Albedos)
         {
             var mu = Enumerable.Range(1, n).Select(i => (i - 0.5) / n).ToArray();
             // rᵢ(h) = hᵢ − 1 / (1 − c/(2n)·Σⱼ μᵢ hⱼ / (μᵢ + μⱼ)), written as one would on paper.
@@ -51,7 +77,6 @@ public static class HEquationExample
             double moment = Math.Abs(c / (2 * n) * result.X.Sum() - (1 - Math.Sqrt(1 - c)));
             var solve = new HSolve(c, n, result, norms, moment, watch.Elapsed.TotalSeconds);
             solves.Add(solve);
-            if (output is null) continue;
             output.WriteLine();
             output.WriteLine($"c = {c}: {result.Reason} after {result.Iterations} iterations ({result.Counts.Function} residual, " +
                 $"{result.Counts.Jacobian} Jacobian evaluations, {solve.Seconds:F2} s)");
@@ -59,7 +84,16 @@ public static class HEquationExample
             output.WriteLine($"  H(μ) at μ = {mu[0]:F4}, {mu[n / 2]:F4}, {mu[^1]:F4}: {result.X[0]:F10}, {result.X[n / 2]:F10}, {result.X[^1]:F10}");
             output.WriteLine($"  moment identity c/(2n)·Σh = 1 − √(1 − c): off by {moment:0.0E+00}");
         }
-        return solves;
+        var nodes = Enumerable.Range(1, n).Select(i => (i - 0.5) / n).ToArray();
+        var h = Plots.Lines($"Chandrasekhar's H-function (midpoint rule, n = {n})", "μ", "H(μ)",
+            solves.Select(s => new Series($"c = {s.C}", nodes, s.Result.X)));
+        var convergence = Plots.Lines("Newton's method on the H-equation", "iteration", "log10 ‖r‖₂",
+            solves.Select(s => new Series($"c = {s.C}", Enumerable.Range(0, s.ResidualNorms.Count).Select(i => (double)i).ToArray(),
+                s.ResidualNorms.Select(Math.Log10).ToArray())));
+        var pngs = new[] { Plots.Save(h, options.OutputDirectory, "h-function.png"), Plots.Save(convergence, options.OutputDirectory, "h-convergence.png") };
+        output.WriteLine();
+        output.WriteLine($"wrote {string.Join(", ", pngs)}");
+        return new HEquationResult(solves, pngs);
     }
 
     // ‖r‖₂ after each iteration, from ½‖r‖² reported as progress.
