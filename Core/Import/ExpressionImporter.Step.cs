@@ -258,7 +258,9 @@ internal sealed partial class ExpressionImporter
 
     private LambdaExpression? ResolveLambda(Expression e)
     {
-        while (e is UnaryExpression { NodeType: ExpressionType.Quote } q) e = q.Operand;
+        // C# writes `((Func<double[], double>)(h => …))(args)` as Invoke(Convert(Lambda)): the cast is to the lambda's own
+        // delegate type, so the lambda is what runs.
+        while (e is UnaryExpression { NodeType: ExpressionType.Quote or ExpressionType.Convert } q && (q.NodeType == ExpressionType.Quote || q.Operand is LambdaExpression)) e = q.Operand;
         return e switch
         {
             LambdaExpression l => l,
