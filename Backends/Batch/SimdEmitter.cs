@@ -56,6 +56,7 @@ internal sealed class SimdEmitter
     /// <summary>The kernel for a lambda <c>(x, gradient) => …</c> or <c>(a, b, …, gradient) => …</c>, or why there is none.</summary>
     public static (SimdKernel? Kernel, string? Reason) TryEmit(LambdaExpression lambda, int dimension)
     {
+        if (ExprDiff.Backends.IL.DynamicCode.Unavailable is { } noEmit) return (null, noEmit);
         var method = new DynamicMethod("ExprDiffSimd", typeof(void),
             [typeof(object), typeof(double).MakeByRefType(), typeof(double).MakeByRefType(), typeof(double).MakeByRefType(), typeof(nint), typeof(nint), typeof(nint)],
             typeof(SimdEmitter).Module, skipVisibility: true);

@@ -169,6 +169,7 @@ public static class Compiled
 
     private static (T Delegate, string? ArrayRouteReason) Route<T>(LambdaExpression lambda, Type[] parameterTypes, Func<T> throughArrays) where T : Delegate
     {
+        if (DynamicCode.Unavailable is { } noEmit) return (throughArrays(), noEmit);
         string reason;
         try
         {

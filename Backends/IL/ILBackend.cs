@@ -13,7 +13,8 @@ namespace ExprDiff;
 /// instance calls, fields and properties, arrays (one- and multi-dimensional), blocks with variables, conditionals,
 /// loops with break/continue labels, jumps in statement position, throws, compound assignments. Anything else (nested
 /// lambdas that are not LINQ reductions ExprDiff imports, try blocks, switch, nullable operators) is compiled by <see cref="LambdaExpression.Compile()"/> instead,
-/// and <see cref="ILCompilation{TDelegate}.FallbackReason"/> names the node. Every derivative <see cref="Diff"/>
+/// and <see cref="ILCompilation{TDelegate}.FallbackReason"/> names the node; in a process without dynamic code
+/// (NativeAOT), everything is, and the reason says so. Every derivative <see cref="Diff"/>
 /// returns compiles to IL. A function with LINQ reductions (<c>Enumerable.Range(0, n).Sum(i => …)</c>) is compiled
 /// as the loops ExprDiff imports it to: same values, but argument lengths are checked before the work (an
 /// <see cref="ArgumentException"/> naming the parameter) where <c>Compile()</c> would fail midway.</para>
@@ -38,6 +39,7 @@ public static class ILBackend
     {
         ArgumentNullException.ThrowIfNull(expression);
         var clock = Stopwatch.StartNew();
+        if (DynamicCode.Unavailable is { } noEmit) return new ILCompilation<TDelegate>(expression.Compile(), noEmit, clock.Elapsed, 0);
         try
         {
             var (compiled, bytes) = ILEmitter.Emit(expression, typeof(TDelegate));
