@@ -7,8 +7,9 @@ namespace ExprDiff.Tests.Corpus;
 /// The benchmark problems of PROBLEMS.md (P1–P7) in the forms <c>Benchmarks/Problems</c> writes them: loops
 /// (<see cref="LoopForms"/>, data as parameters for P2 and P4) and term by term (P1 long enough to be rerolled into a loop,
 /// P3 with <c>Math.Pow</c>), each at its PROBLEMS.md point and at a perturbed one. Sizes are kept where the stored values
-/// stay small; where they would not (P5's 4,000 and P6's 65,536 variables, P4 and P7's 337 × 256 samples), the same
-/// expression is also taken at a smaller instance, said in the id.
+/// stay small and the derivatives fast; where they would not (P5's 4,000 and P6's 65,536 variables, P7's 256 samples, P2 and
+/// P3 term by term, whose 20,000 and 6,000 terms cost seconds per derivative in Debug), the same expression or builder is
+/// taken at a smaller instance, said in the id.
 /// </summary>
 internal static class CorpusBenchmarks
 {
@@ -30,10 +31,10 @@ internal static class CorpusBenchmarks
             yield return new CorpusCase($"bench.P1.terms.n{n:D4}", P1Rosenbrock.TermByTerm(n), Points(P1Rosenbrock.Point(n), 2201 + (ulong)n));
         }
         yield return new CorpusCase("bench.P2.loop", LoopForms.P2, Points(P2Logistic.Point(), 2301, w => [w, P2Logistic.X, P2Logistic.Y]));
-        yield return new CorpusCase("bench.P2.terms", P2Logistic.TermByTerm(), Points(P2Logistic.Point(), 2302));
+        yield return new CorpusCase("bench.P2.terms.rows64", P2Terms(64), Points(P2Logistic.Point(), 2302));
         yield return new CorpusCase("bench.P3.loop", LoopForms.P3, Points(P3LennardJones.Point(), 2401));
         yield return new CorpusCase("bench.P3.loop.pow", LoopForms.P3Pow, Points(P3LennardJones.Point(), 2402));
-        yield return new CorpusCase("bench.P3.terms.pow", P3LennardJones.TermByTerm(), Points(P3LennardJones.Point(), 2403));
+        yield return new CorpusCase("bench.P3.terms.pow.atoms16", P3Terms(16), Points(P3LennardJones.Point()[..48], 2403));
         // Four atoms of P3's cluster: small enough for Hessians.
         yield return new CorpusCase("bench.P3.loop.atoms4", LoopForms.P3, Points(P3LennardJones.Point()[..12], 2404));
         yield return new CorpusCase("bench.P3.loop.pow.atoms4", LoopForms.P3Pow, Points(P3LennardJones.Point()[..12], 2405));
@@ -45,6 +46,43 @@ internal static class CorpusBenchmarks
         yield return new CorpusCase("bench.P6.loop.side6", P6Side6, Points(P6Phi4.Point()[..36], 2701), MaxHessian: 36);
         yield return new CorpusCase("bench.P7.samples16", P7(16), Points(P4Mlp.Point(), 2801));
     }
+
+    /// <summary><see cref="P2Logistic.TermByTerm"/> over the first <paramref name="rows"/> rows: the same builder (X and y
+    /// as constants, left-deep sums); at the full 1,000 rows each derivative costs seconds in Debug.</summary>
+    private static Expression<Func<double[], double>> P2Terms(int rows)
+    {
+        var w = Expression.Parameter(typeof(double[]), "w");
+        var terms = Enumerable.Range(0, rows).Select(i =>
+        {
+            var s = Sum(Enumerable.Range(0, P2Logistic.D).Select(j => (Expression)Expression.Multiply(At(w, j), Expression.Constant(P2Logistic.X[i * P2Logistic.D + j]))));
+            var t = Expression.Multiply(Expression.Constant(-P2Logistic.Y[i]), s);
+            return (Expression)Math1(nameof(Math.Log), Expression.Add(Expression.Constant(1.0), Math1(nameof(Math.Exp), t)));
+        });
+        return Expression.Lambda<Func<double[], double>>(Expression.Multiply(Expression.Constant(1.0 / rows), Sum(terms)), w);
+    }
+
+    /// <summary><see cref="P3LennardJones.TermByTerm"/> for the first <paramref name="atoms"/> atoms: the same builder,
+    /// <c>4·(Math.Pow(r², −6) − Math.Pow(r², −3))</c> per pair with r² written out in both places.</summary>
+    private static Expression<Func<double[], double>> P3Terms(int atoms)
+    {
+        var x = Expression.Parameter(typeof(double[]), "x");
+        var pow = typeof(Math).GetMethod(nameof(Math.Pow), [typeof(double), typeof(double)])!;
+        Expression R2(int i, int j) => Sum(Enumerable.Range(0, 3).Select(c => (Expression)Expression.Multiply(
+            Expression.Subtract(At(x, 3 * i + c), At(x, 3 * j + c)), Expression.Subtract(At(x, 3 * i + c), At(x, 3 * j + c)))));
+        var pairs = new List<Expression>();
+        for (int i = 0; i < atoms; i++)
+            for (int j = i + 1; j < atoms; j++)
+                pairs.Add(Expression.Multiply(Expression.Constant(4.0), Expression.Subtract(
+                    Expression.Call(pow, R2(i, j), Expression.Constant(-6.0)), Expression.Call(pow, R2(i, j), Expression.Constant(-3.0)))));
+        return Expression.Lambda<Func<double[], double>>(Sum(pairs), x);
+    }
+
+    // As Benchmarks/Problems/Terms: a left-deep sum, x[index] fresh at each use, Math calls.
+    private static Expression Sum(IEnumerable<Expression> terms) => terms.Aggregate(Expression.Add);
+
+    private static Expression At(ParameterExpression x, int index) => Expression.ArrayIndex(x, Expression.Constant(index));
+
+    private static Expression Math1(string name, Expression a) => Expression.Call(typeof(Math).GetMethod(name, [typeof(double)])!, a);
 
     /// <summary>P5's springs among the nodes of its first <paramref name="columns"/> × <paramref name="rows"/> corner,
     /// renumbered densely, with their rest lengths, stiffnesses and positions.</summary>

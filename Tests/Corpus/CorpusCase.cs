@@ -49,9 +49,31 @@ internal sealed record CorpusCase(string Id, LambdaExpression F, IReadOnlyList<C
     }
 
     /// <summary>Whether every value is the same on every IEEE 754 platform: f uses only operations that are correctly
-    /// rounded (+ − × ÷, Sqrt, FusedMultiplyAdd) or exact (Abs, Floor, Max, comparisons, integer powers by the documented
-    /// multiplication chain, …). Transcendental functions come from the C library and may differ by an ulp elsewhere.</summary>
+    /// rounded (+ − × ÷, Sqrt, FusedMultiplyAdd) or exact (Abs, Floor, Max, comparisons, …). Transcendental functions come
+    /// from the C library and may differ by an ulp elsewhere; so does <c>Math.Pow</c> even with an integer exponent, which
+    /// ExprDiff computes by multiplications but <c>f.Compile()</c>, the reference for f's own value, by the C library.</summary>
     public bool Portable => !new TranscendentalFinder().Finds(F);
+
+    /// <summary>Whether f calls <c>Math.Pow</c>: f's own value then differs between <c>f.Compile()</c> (the C library's pow)
+    /// and the routes that import f first (multiplications for integer exponents), by platform.</summary>
+    public bool CallsPow => new PowFinder().Finds(F);
+
+    private sealed class PowFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public bool Finds(Expression e)
+        {
+            Visit(e);
+            return _found;
+        }
+
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            _found |= node.Method.DeclaringType == typeof(Math) && node.Method.Name == nameof(Math.Pow);
+            return base.VisitMethodCall(node);
+        }
+    }
 
     private sealed class TranscendentalFinder : ExpressionVisitor
     {
@@ -72,16 +94,11 @@ internal sealed record CorpusCase(string Id, LambdaExpression F, IReadOnlyList<C
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
             var m = node.Method;
-            if (m.DeclaringType == typeof(Math) && !Exact.Contains(m.Name) && !IsIntegerPower(node)) _found = true;
+            if (m.DeclaringType == typeof(Math) && !Exact.Contains(m.Name)) _found = true;
             else if (m.DeclaringType != typeof(Math) && m.DeclaringType != typeof(Enumerable) && !IsArrayAccessor(m)
                      && m.DeclaringType != typeof(Diff)) _found = true;
             return base.VisitMethodCall(node);
         }
-
-        // Math.Pow(x, k) with a constant integer |k| ≤ 16 is the multiplication chain (README), the same everywhere.
-        private static bool IsIntegerPower(MethodCallExpression node) =>
-            node.Method.Name == nameof(Math.Pow) && node.Arguments[1] is ConstantExpression { Value: double k }
-            && k == Math.Round(k) && Math.Abs(k) <= 16;
 
         private static bool IsArrayAccessor(MethodInfo m) => m.DeclaringType is { IsArray: true };
     }

@@ -17,7 +17,8 @@ internal static class CorpusRandom
 {
     private const int Size = 30;
 
-    private static T[] Sample<T>(Gen<T> gen, ulong seed, int count) => gen.Sample(Size, new Rnd(seed), count);
+    // FsCheck 3's Sample(numberOfSamples, seed, size).
+    private static T[] Sample<T>(Gen<T> gen, ulong seed, int count) => gen.Sample(count, new Rnd(seed), Size);
 
     public static IEnumerable<CorpusCase> All() =>
         Trees().Concat(VectorTrees()).Concat(Loops()).Concat(VectorLoops()).Concat(Guarded());
