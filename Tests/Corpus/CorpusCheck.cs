@@ -97,6 +97,7 @@ internal static class CorpusCheck
             }
         }
         problems.AddRange(JacobianRoutes(c, evaluations));
+        problems.AddRange(JacobianProducts(c, evaluations));
         return problems;
     }
 
@@ -131,6 +132,40 @@ internal static class CorpusCheck
                 if (Math.Abs(a[k] - b[k]) <= JacobianRounding * Math.Max(scale, Math.Max(Math.Abs(a[k]), Math.Abs(b[k])))) continue;
                 yield return new(key, $"{key}: J[{row},{column}] = {Show(a[k])} vs {Show(b[k])}");
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Compiled.Jacobian"/> is documented as, bit for bit, the vector-Jacobian products along unit vectors (by rows,
+    /// when f has a result of fixed length and no more outputs than inputs) or the Jacobian-vector products (by columns):
+    /// checked against <c>Diff.Vjp(f).Compile()</c> and <c>Diff.Jvp(f).Compile()</c> along e_k.
+    /// </summary>
+    private static IEnumerable<CorpusProblem> JacobianProducts(CorpusCase c, List<Evaluation> evaluations)
+    {
+        if (c.F is not System.Linq.Expressions.Expression<Func<double[], double[]>> f) yield break;
+        Func<double[], double[], double[]>? vjp = null, jvp = null;
+        foreach (var into in evaluations.Where(e => e.Kind == Kind.JacobianInto && e.Outcome.Values is not null))
+        {
+            var p = CorpusLowerings.Context(c, c.Points[into.Point]);
+            int? outputs = Diff.OutputCount(f, null, out bool computed);
+            int n = p.N, m = p.M;
+            bool rows = !computed && (outputs ?? n) <= n;
+            var product = rows ? vjp ??= Diff.Vjp(f).Compile() : jvp ??= Diff.Jvp(f).Compile();
+            var a = into.Outcome.Values!;
+            for (int k = 0; k < (rows ? m : n); k++)
+            {
+                var unit = new double[rows ? m : n];
+                unit[k] = 1;
+                var line = product(p.X, unit);
+                for (int j = 0; j < line.Length; j++)
+                {
+                    double got = rows ? a[k * n + j] : a[j * n + k];
+                    if (Same(got, line[j])) continue;
+                    string key = $"{c.Id} {into.Block} {into.Lowering} vs unit products";
+                    yield return new(key, $"{key}: J[{(rows ? k : j)},{(rows ? j : k)}] = {Show(got)}, the {(rows ? "Vjp" : "Jvp")} along e_{k} gives {Show(line[j])}");
+                    yield break;
+                }
             }
         }
     }
