@@ -111,10 +111,10 @@ internal static class CorpusLowerings
                     });
                 break;
             case Kind.Gradient or Kind.Hessian or Kind.Jacobian:
-                foreach (var l in Both(() => Derive(kind.ToString(), f), p => p.Args)) yield return l;
+                foreach (var l in Both(o => Derive(kind.ToString(), f, o), p => p.Args)) yield return l;
                 break;
             case Kind.ValueAndGradient:
-                foreach (var l in Both(() => Derive("ValueAndGradient", f), null)) yield return l;
+                foreach (var l in Both(o => Derive("ValueAndGradient", f, o), null)) yield return l;
                 if (c.Shape == Shape.ArrayScalar)
                 {
                     yield return ("Compiled.ValueAndGradient", () =>
@@ -132,7 +132,7 @@ internal static class CorpusLowerings
                     yield return ("BatchGradient", () => Batch(_ => BatchGradient.Create(two), p => [(double)p.Args[0], (double)p.Args[1]]));
                 break;
             case Kind.Hvp or Kind.Jvp:
-                foreach (var l in Both(() => Derive(kind.ToString(), f), p => p.With(p.V))) yield return l;
+                foreach (var l in Both(o => Derive(kind.ToString(), f, o), p => p.With(p.V))) yield return l;
                 if (c.Shape is Shape.ArrayScalar or Shape.ArrayVector)
                     yield return ("Compiled." + kind, () =>
                     {
@@ -141,7 +141,7 @@ internal static class CorpusLowerings
                     });
                 break;
             case Kind.Vjp:
-                foreach (var l in Both(() => Derive("Vjp", f), p => p.With(p.U))) yield return l;
+                foreach (var l in Both(o => Derive("Vjp", f, o), p => p.With(p.U))) yield return l;
                 if (c.Shape == Shape.ArrayVector)
                     yield return ("Compiled.Vjp", () =>
                     {
@@ -158,16 +158,17 @@ internal static class CorpusLowerings
                 break;
             default:
                 int order = kind - Kind.Derivative1 + 1;
-                foreach (var l in Both(() => Diff.Derivative((Expression<Func<double, double>>)f, order), p => p.Args)) yield return l;
+                foreach (var l in Both(o => Diff.Derivative((Expression<Func<double, double>>)f, order, o), p => p.Args)) yield return l;
                 break;
         }
     }
 
-    // Diff.X(f).Compile() and Diff.X(f).CompileIL(), over the same derivative expression.
-    private static IEnumerable<(string, Func<Func<PointContext, double[]>>)> Both(Func<LambdaExpression> derive, Func<PointContext, object[]>? args)
+    // Diff.X(f).Compile() and Diff.X(f).CompileIL(), over the same derivative expression, and Diff.X(f) without the
+    // optimizer compiled: "None of these [passes] changes a value, bit for bit" (README), so it must agree too.
+    private static IEnumerable<(string, Func<Func<PointContext, double[]>>)> Both(Func<DiffOptions?, LambdaExpression> derive, Func<PointContext, object[]>? args)
     {
         LambdaExpression? d = null;
-        LambdaExpression D() => d ??= derive();
+        LambdaExpression D() => d ??= derive(null);
         // A value and gradient writes the gradient into a NaN-filled buffer, so an element it forgets shows.
         Func<Delegate, Func<PointContext, double[]>> run = args is null
             ? compiled => p =>
@@ -179,7 +180,10 @@ internal static class CorpusLowerings
             : compiled => Run(compiled, args);
         yield return ("Compile", () => run(D().Compile()));
         yield return ("CompileIL", () => run(CompileIL(D(), derivative: true)));
+        yield return ("Compile(Optimization.None)", () => run(derive(Unoptimized).Compile()));
     }
+
+    private static readonly DiffOptions Unoptimized = new() { Optimization = OptimizationLevel.None };
 
     private static Func<PointContext, double[]> Run(Delegate compiled, Func<PointContext, object[]> args) => p => Flatten(Invoke(compiled, args(p)));
 
@@ -229,7 +233,7 @@ internal static class CorpusLowerings
     }
 
     /// <summary><c>Diff.<paramref name="name"/>(f)</c> for f's delegate type, found among the overloads.</summary>
-    public static LambdaExpression Derive(string name, LambdaExpression f)
+    public static LambdaExpression Derive(string name, LambdaExpression f, DiffOptions? options = null)
     {
         var wanted = typeof(Expression<>).MakeGenericType(f.Type);
         foreach (var m in typeof(Diff).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == name))
@@ -244,7 +248,7 @@ internal static class CorpusLowerings
                 catch (ArgumentException) { continue; }
             }
             if (method.GetParameters()[0].ParameterType != wanted) continue;
-            return (LambdaExpression)Invoke(method, [f, null]);
+            return (LambdaExpression)Invoke(method, [f, options]);
         }
         throw new InvalidOperationException($"no Diff.{name} for {f.Type}");
     }
