@@ -31,7 +31,7 @@ internal static class CorpusBenchmarks
             yield return new CorpusCase($"bench.P1.terms.n{n:D4}", P1Rosenbrock.TermByTerm(n), Points(P1Rosenbrock.Point(n), 2201 + (ulong)n));
         }
         yield return new CorpusCase("bench.P2.loop", LoopForms.P2, Points(P2Logistic.Point(), 2301, w => [w, P2Logistic.X, P2Logistic.Y]));
-        yield return new CorpusCase("bench.P2.terms.rows64", P2Terms(64), Points(P2Logistic.Point(), 2302));
+        yield return new CorpusCase("bench.P2.terms.rows32", P2Terms(32), Points(P2Logistic.Point(), 2302));
         yield return new CorpusCase("bench.P3.loop", LoopForms.P3, Points(P3LennardJones.Point(), 2401));
         yield return new CorpusCase("bench.P3.loop.pow", LoopForms.P3Pow, Points(P3LennardJones.Point(), 2402));
         yield return new CorpusCase("bench.P3.terms.pow.atoms16", P3Terms(16), Points(P3LennardJones.Point()[..48], 2403));
