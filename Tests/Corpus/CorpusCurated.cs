@@ -52,7 +52,7 @@ internal static class CorpusCurated
             + Math.Pow(x[2], 12) + Math.Pow(x[2], -16) + Math.Pow(x[0], 16) + Math.Pow(x[1], 0) + Math.Pow(x[2], 1) + Math.Pow(x[0], 0.5 + x[1] * x[1] * 0)),
             X(1.1, -0.9, 0.8), X(0.7, 1.3, -1.05), X(0.0, 1.0, 1.0));
         yield return Case("curated.math.floatcast.stopgradient", (Expression<Func<double[], double>>)(x => (double)(float)(x[0] * x[1]) + Diff.StopGradient(x[0] * x[0]) * x[1]
-            + (int)x[0] * x[1] + (double)(long)(3 * x[1])),
+            + (int)x[0] * x[1] + (double)(int)(3 * x[1]) * x[0]),
             X(1.1, -0.9), X(2.7, 1.3));
         yield return Case("curated.cond.logic", (Expression<Func<double[], double>>)(x => (x[0] > 0 && x[1] < 1 || !(x[2] >= 0.5) ? x[0] * x[1] : Math.Exp(x[2]))
             + (x[0] == x[1] ? 1.0 : x[0] != 0.5 ? x[1] * x[1] : x[2]) + (x[0] > 0 ? Math.Log(x[0]) : 0) + (x[1] > 0.25 ? Math.Sqrt(x[1] - 0.25) : x[1])),
