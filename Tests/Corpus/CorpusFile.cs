@@ -39,7 +39,8 @@ internal static class CorpusFile
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return "not-glibc"; }
     }
 
-    [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
+    // The versioned name: a bare "libc.so" may be a linker script (libc6-dev) that cannot be loaded.
+    [DllImport("libc.so.6", EntryPoint = "gnu_get_libc_version")]
     private static extern IntPtr GnuLibCVersion();
 
     public static string Hex(double v) =>
