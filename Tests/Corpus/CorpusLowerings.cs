@@ -40,8 +40,10 @@ internal sealed record PointContext(object[] Args, int N, int M, double[] V, dou
 
 /// <summary>
 /// Every lowering that accepts a corpus function's signature, per derivative kind: <c>Diff.X(f).Compile()</c> (listed
-/// first: the data file stores its values), <c>Diff.X(f).CompileIL()</c>, the <see cref="Compiled"/> span entry points and
-/// <see cref="BatchGradient"/> batches.
+/// first: the data file stores its values), <c>Diff.X(f).CompileIL()</c>, <c>Diff.X(f, Optimization = None).Compile()</c>, the
+/// <see cref="Compiled"/> span entry points and <see cref="BatchGradient"/> batches. Not covered: the <c>Diff.X(f, wrt)</c>
+/// overloads, <see cref="DiffOptions.IntegerPowers"/> = CorrectlyRounded, and f's value through the reference interpreter
+/// (a graph evaluator, not a lowering).
 /// </summary>
 internal static class CorpusLowerings
 {
