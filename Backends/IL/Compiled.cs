@@ -27,7 +27,10 @@ public delegate void JacobianFunction(ReadOnlySpan<double> x, Span<double> jacob
 /// </summary>
 /// <remarks>
 /// <para>The results equal those of the matching <see cref="Diff"/> expression compiled with
-/// <see cref="ILBackend.CompileIL{TDelegate}"/>, bit for bit; argument checks are the same (a short buffer, or a result
+/// <see cref="ILBackend.CompileIL{TDelegate}"/>, bit for bit. <see cref="Value"/> and <see cref="Function"/> compute f as
+/// ExprDiff imports it, so an integer power <c>Math.Pow(x, k)</c> is the multiplication chain that f's derivatives use
+/// (a solver's f alone and f with its gradient agree), which may differ in the last bits from <c>f.Compile()</c>'s
+/// C-library pow (<see cref="IntegerPowerMode"/>). Argument checks are the same (a short buffer, or a result
 /// buffer that overlaps another argument, is an <see cref="ArgumentException"/> naming it). Arguments that are only
 /// read (x and a direction v) may be the same memory.</para>
 /// <para>Every derivative that <c>CompileIL()</c> compiles compiles here: its arrays are read and written through the

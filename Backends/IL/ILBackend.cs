@@ -17,7 +17,10 @@ namespace ExprDiff;
 /// (NativeAOT), everything is, and the reason says so. Every derivative <see cref="Diff"/>
 /// returns compiles to IL. A function with LINQ reductions (<c>Enumerable.Range(0, n).Sum(i => …)</c>) is compiled
 /// as the loops ExprDiff imports it to: same values, but argument lengths are checked before the work (an
-/// <see cref="ArgumentException"/> naming the parameter) where <c>Compile()</c> would fail midway.</para>
+/// <see cref="ArgumentException"/> naming the parameter) where <c>Compile()</c> would fail midway, and an integer power
+/// <c>Math.Pow(x, k)</c> (|k| ≤ 16) is computed as ExprDiff computes it everywhere, by the multiplication chain of
+/// <see cref="IntegerPowerMode.Multiplication"/>, which may differ from the C library's pow in the last bits (as the
+/// function's derivatives do, so that a value and its gradient come from the same products).</para>
 /// <para>Thread safety: compiling is thread-safe, and a compiled delegate keeps no state between calls (its
 /// variables are locals of the call), so any number of threads may call one delegate at once. The one thing it keeps is
 /// a pool of buffers for <see cref="Intrinsics.Scratch"/> (arrays local to a loop iteration): a call takes a buffer out

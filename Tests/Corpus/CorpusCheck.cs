@@ -73,11 +73,11 @@ internal static class CorpusCheck
     /// with a constant integer |k| ≤ 16 is computed by plain multiplications"): <see cref="Compiled.Value"/> and
     /// <see cref="Compiled.Function"/> always (through <c>Diff.Rebuild</c> and <c>Diff.FunctionInto</c>), <c>f.CompileIL()</c>
     /// when f has LINQ reductions (rebuilt as loops). They differ in the last bit where pow and the chain round differently.
-    /// This contradicts two documented promises: <see cref="ILBackend"/>'s "compiled as the loops ExprDiff imports it to: same
-    /// values" (and <c>CompileIL</c> as a drop-in for <c>Compile()</c> with the same results), and <see cref="Compiled"/>'s
-    /// "results equal those of the matching Diff expression compiled with CompileIL, bit for bit" (<c>Compiled.Value(f)</c> vs
-    /// <c>f.CompileIL()</c> for curated.math.powers, which has no LINQ). Derivatives are not affected: every derivative route
-    /// imports f.
+    /// The docs now say so (ILBackend's and Compiled's remarks, README on Math.Pow): f's value through an importing route is
+    /// computed with the products its derivatives use, so a solver's f alone and f with its gradient agree; the corpus found
+    /// the earlier promises of "same values" (CompileIL of LINQ functions, <c>Compiled.Value(f)</c> against
+    /// <c>f.CompileIL()</c> for curated.math.powers, which has no LINQ) to be wrong here. Derivatives are not affected:
+    /// every derivative route imports f.
     /// </summary>
     private const string ImportedPow = "Math.Pow with an integer exponent: the C library's pow in f.Compile(), the multiplication chain where f is imported";
 
