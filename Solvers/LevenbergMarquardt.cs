@@ -24,9 +24,7 @@ public sealed class LevenbergMarquardt
     public SolverResult Minimize(LeastSquares problem, ReadOnlySpan<double> start, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        if (start.IsEmpty) throw new ArgumentException("the starting point has no elements", nameof(start));
-        foreach (double e in start)
-            if (!double.IsFinite(e)) throw new ArgumentException("the starting point has an element that is NaN or infinite", nameof(start));
+        SolverOptions.ValidateStart(start);
         if (!(InitialDamping > 0)) throw new ArgumentOutOfRangeException(nameof(InitialDamping), InitialDamping, "must be positive");
         Options.Validate();
         return new Solve(problem, Options, InitialDamping, start, cancellationToken).Run();

@@ -22,9 +22,7 @@ public abstract class Minimizer
     public SolverResult Minimize(Objective objective, ReadOnlySpan<double> start, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        if (start.IsEmpty) throw new ArgumentException("the starting point has no elements", nameof(start));
-        foreach (double e in start)
-            if (!double.IsFinite(e)) throw new ArgumentException("the starting point has an element that is NaN or infinite", nameof(start));
+        SolverOptions.ValidateStart(start);
         Options.Validate();
         return Run(objective, start, cancellationToken);
     }

@@ -26,9 +26,7 @@ public sealed class NewtonSystem
     public SolverResult Solve(LeastSquares system, ReadOnlySpan<double> start, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
-        if (start.IsEmpty) throw new ArgumentException("the starting point has no elements", nameof(start));
-        foreach (double e in start)
-            if (!double.IsFinite(e)) throw new ArgumentException("the starting point has an element that is NaN or infinite", nameof(start));
+        SolverOptions.ValidateStart(start);
         Options.Validate();
         return new Run(system, Options, start, cancellationToken).Solve();
     }

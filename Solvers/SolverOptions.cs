@@ -37,6 +37,14 @@ public sealed record SolverOptions
     /// <summary>The defaults.</summary>
     public static SolverOptions Default { get; } = new();
 
+    /// <summary>Throws where a solve cannot start from <paramref name="start"/>: no elements, or one that is NaN or infinite.</summary>
+    internal static void ValidateStart(ReadOnlySpan<double> start)
+    {
+        if (start.IsEmpty) throw new ArgumentException("the starting point has no elements", nameof(start));
+        foreach (double e in start)
+            if (!double.IsFinite(e)) throw new ArgumentException("the starting point has an element that is NaN or infinite", nameof(start));
+    }
+
     internal void Validate()
     {
         if (!(GradientTolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "must be 0 or more");
