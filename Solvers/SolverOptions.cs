@@ -19,7 +19,9 @@ public sealed record SolverOptions
     public double FunctionTolerance { get; init; } = 0;
 
     /// <summary>Residual problems (<see cref="LevenbergMarquardt"/>, <see cref="NewtonSystem"/>) stop when every residual
-    /// is at most this in magnitude: a zero of r, the solution of a system.</summary>
+    /// is at most this in magnitude: a zero of r, the solution of a system. An absolute tolerance (as levmar's bound on
+    /// ‖r‖²): for residuals whose natural scale is near it or below (measurements of 1e-9 m in meters, say), scale them or
+    /// lower it, or 0 to turn it off.</summary>
     public double ResidualTolerance { get; init; } = 1e-10;
 
     /// <summary>The most iterations (outer steps; for Adam and its kin, updates).</summary>
