@@ -142,6 +142,19 @@ internal static class ReverseMode
         return b.Assemble(b.Make(Primitives.Length, i), pairs, dense);
     }
 
+    /// <summary>Whether the guards hold some condition c and also !c, so that together they always hold.</summary>
+    private static bool HasComplementaryPair(GraphBuilder b, List<(int Guard, int Value)> list)
+    {
+        foreach (var (guard, _) in list)
+        {
+            var n = b[guard];
+            if (!ReferenceEquals(n.Op, Primitives.Not)) continue;
+            foreach (var (other, _) in list)
+                if (other == n.A) return true;
+        }
+        return false;
+    }
+
     /// <summary>The guard of node <paramref name="i"/> and its cotangent, wrapping contributions whose
     /// guard is narrower than the node's.</summary>
     private static (int Guard, int Adjoint) Resolve(GraphBuilder b, int i, int sum, bool hasAlways, Dictionary<int, List<(int Guard, int Value)>> guarded)
@@ -152,8 +165,9 @@ internal static class ReverseMode
         {
             g = list[0].Guard;
             for (int k = 1; k < list.Count; k++) g = b.Or(g, list[k].Guard);
-            // Or(c, !c) simplifies to true: the node is needed on every path after all.
-            if (b.IsConstant(g, 1)) g = Always;
+            // Or(c, !c) simplifies to true: the node is needed on every path after all. Without simplification (the
+            // builder of OptimizationLevel.None) the pair is found here, so that what differentiates does not depend on it.
+            if (b.IsConstant(g, 1) || HasComplementaryPair(b, list)) g = Always;
         }
         int adjoint = sum;
         foreach (var (edgeGuard, value) in list)

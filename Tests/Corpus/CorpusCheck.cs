@@ -43,29 +43,7 @@ internal static class CorpusCheck
         ["curated.mgh.29.residuals Value p1 Compiled.Function"] = ImportedPow,
         ["random.vector.022 Value p0 Compiled.Function"] = ImportedPow,
         ["random.vector.022 Value p1 Compiled.Function"] = ImportedPow,
-        ["bench.P4.loop Gradient p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop Gradient p1 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop ValueAndGradient p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop ValueAndGradient p1 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop Hvp p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop Hvp p1 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 Gradient p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 Gradient p1 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 ValueAndGradient p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 ValueAndGradient p1 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 Hvp p0 Compile(Optimization.None)"] = UnoptimizedP4,
-        ["bench.P4.loop.samples8 Hvp p1 Compile(Optimization.None)"] = UnoptimizedP4,
     };
-
-    /// <summary>
-    /// P4's loop form (<c>LoopForms.P4</c>: a block with two local layer arrays and a conditional
-    /// <c>t[k] == 1 ? Math.Log(p) : Math.Log(1 - p)</c> inside the sum over samples) is differentiated at the default
-    /// optimization level, but <c>new DiffOptions { Optimization = OptimizationLevel.None }</c> makes Diff.Gradient,
-    /// Diff.ValueAndGradient and Diff.Hvp throw ExprDiffException "cannot differentiate a loop inside a conditional branch in
-    /// reverse mode yet; move the loop out of the branch". Whether a function can be differentiated should not depend on the
-    /// optimization level (README: None "returns the raw derivative").
-    /// </summary>
-    private const string UnoptimizedP4 = "OptimizationLevel.None refuses P4's loop form (a loop inside a conditional branch in reverse mode) that the default level differentiates";
 
     /// <summary>
     /// f's own value, where f has <c>Math.Pow(a, k)</c> with a constant integer k: <c>f.Compile()</c> calls the C library's pow,
