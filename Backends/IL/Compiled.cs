@@ -88,15 +88,17 @@ public static class Compiled
     /// other rows (columns), which then hold NaN (0·∞) where <c>Diff.Jacobian</c>, computing each entry on its own, may not.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="f"/> is null.</exception>
     /// <exception cref="ExprDiffException">f uses something ExprDiff cannot differentiate.</exception>
-    /// <remarks>For a result whose length is computed when f runs, the columns are Jacobian-vector products and the
+    /// <remarks>Where reverse mode cannot differentiate f (a loop inside a conditional branch), the Jacobian goes by columns
+    /// whatever its shape. For a result whose length is computed when f runs, the columns are Jacobian-vector products and the
     /// buffer's length gives the number of rows: it must be a multiple of x.Length, at least the result's length × x.Length;
     /// rows past the result's length are zero.</remarks>
     public static JacobianFunction Jacobian(Expression<Func<double[], double[]>> f, DiffOptions? options = null)
     {
         int? outputs = Diff.OutputCount(f, options, out bool computed);
         var jvp = Jvp(f, options);
-        // Reverse mode needs a result of known length (and forward mode suits the many residuals of a computed one).
-        var vjp = computed ? null : Vjp(f, options);
+        // Reverse mode needs a result of known length (and forward mode suits the many residuals of a computed one); where
+        // it cannot differentiate f (a loop inside a conditional branch), the columns of forward mode still can.
+        var vjp = computed ? null : ReverseOrNull(f, options);
         return (x, jacobian) =>
         {
             int n = x.Length, m;
@@ -148,6 +150,18 @@ public static class Compiled
                 System.Buffers.ArrayPool<double>.Shared.Return(rented);
             }
         };
+    }
+
+    private static ProductFunction? ReverseOrNull(Expression<Func<double[], double[]>> f, DiffOptions? options)
+    {
+        try
+        {
+            return Vjp(f, options);
+        }
+        catch (ExprDiffException)
+        {
+            return null;
+        }
     }
 
     /// <summary>f itself, writing its result into <c>result</c> (residuals for a least-squares solver, say). A result of

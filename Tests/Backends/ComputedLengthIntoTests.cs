@@ -106,4 +106,21 @@ public sealed class ComputedLengthIntoTests
         long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, bytes);
     }
+
+    [Fact]
+    public void A_jacobian_that_reverse_mode_refuses_is_built_by_columns()
+    {
+        // A residual vector of fixed length whose last element is a sum under a condition: a loop inside a branch, which
+        // reverse mode cannot differentiate yet. With no more outputs than inputs the Jacobian would go by rows (reverse
+        // mode); it goes by columns instead.
+        Expression<Func<double[], double[]>> f = x => new[]
+        {
+            0.5 * (x[0] - 1), 0.5 * (x[1] - 1), x[2] > 100 ? 0 : Enumerable.Range(0, x.Length).Sum(j => x[j] * x[j]) - 0.25,
+        };
+        Assert.Throws<ExprDiffException>(() => Compiled.Vjp(f));
+        double[] x = [0.3, -1.2, 2];
+        var buffer = new double[3 * 3];
+        Compiled.Jacobian(f)(x, buffer);
+        Assert.Equal(new[] { 0.5, 0, 0, 0, 0.5, 0, 2 * 0.3, 2 * -1.2, 2 * 2.0 }, buffer);
+    }
 }
