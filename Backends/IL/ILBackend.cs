@@ -45,8 +45,8 @@ public static class ILBackend
         if (DynamicCode.Unavailable is { } noEmit) return new ILCompilation<TDelegate>(expression.Compile(), noEmit, clock.Elapsed, 0);
         try
         {
-            var (compiled, bytes) = ILEmitter.Emit(expression, typeof(TDelegate));
-            return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes);
+            var (compiled, bytes, methods) = ILEmitter.Emit(expression, typeof(TDelegate));
+            return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes, methods);
         }
         catch (Exception e) when (e is not UnsupportedNodeException && Unexpected(e) is { } reason)
         {
@@ -60,8 +60,8 @@ public static class ILBackend
             {
                 try
                 {
-                    var (compiled, bytes) = ILEmitter.Emit(rebuilt, typeof(TDelegate));
-                    return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes);
+                    var (compiled, bytes, methods) = ILEmitter.Emit(rebuilt, typeof(TDelegate));
+                    return new ILCompilation<TDelegate>((TDelegate)compiled, null, clock.Elapsed, bytes, methods);
                 }
                 catch (Exception rebuiltError) when (rebuiltError is not OutOfMemoryException)
                 {
@@ -80,8 +80,9 @@ public static class ILBackend
 /// <typeparam name="TDelegate">The lambda's delegate type.</typeparam>
 public sealed class ILCompilation<TDelegate> where TDelegate : Delegate
 {
-    internal ILCompilation(TDelegate compiled, string? fallbackReason, TimeSpan emitTime, int ilBytes)
+    internal ILCompilation(TDelegate compiled, string? fallbackReason, TimeSpan emitTime, int ilBytes, int methods = 0)
     {
+        Methods = methods;
         Delegate = compiled;
         FallbackReason = fallbackReason;
         EmitTime = emitTime;
@@ -100,6 +101,10 @@ public sealed class ILCompilation<TDelegate> where TDelegate : Delegate
     /// <summary>The time spent emitting (and, on fallback, compiling); the JIT compiles the method on its first call.</summary>
     public TimeSpan EmitTime { get; }
 
-    /// <summary>The size of the emitted method body in IL bytes (0 on fallback).</summary>
+    /// <summary>The size of the emitted method bodies in IL bytes (0 on fallback).</summary>
     public int ILBytes { get; }
+
+    /// <summary>How many methods the lambda was emitted as: 1, or more when it is too large for the JIT to compile
+    /// well as one (see <see cref="ILBackend"/>); 0 on fallback.</summary>
+    public int Methods { get; }
 }

@@ -39,21 +39,35 @@ internal sealed partial class ILEmitter
     /// <summary>The emitted method, bound to its constants as a delegate of <paramref name="delegateType"/>.</summary>
     /// <param name="parameterTypes">The method's parameter types when they differ from the lambda's (spans for arrays).</param>
     /// <exception cref="UnsupportedNodeException">A node this emitter does not compile.</exception>
-    public static (Delegate Delegate, int ILBytes) Emit(LambdaExpression lambda, Type delegateType, Type[]? parameterTypes = null)
+    public static (Delegate Delegate, int ILBytes, int Methods) Emit(LambdaExpression lambda, Type delegateType, Type[]? parameterTypes = null)
     {
         var invoke = delegateType.GetMethod("Invoke")!;
         parameterTypes ??= lambda.Parameters.Select(p => p.Type).ToArray();
+        lambda = MethodParts.Flatten(lambda);
         var spans = SpanVariables.Find(lambda, parameterTypes);
-        var method = new DynamicMethod(lambda.Name ?? "ExprDiffLambda", invoke.ReturnType, [typeof(object[]), .. parameterTypes],
-            typeof(ILEmitter).Module, skipVisibility: true);
-        var emitter = new ILEmitter(method.GetILGenerator(), spans);
-        for (int i = 0; i < lambda.Parameters.Count; i++) emitter._arguments[lambda.Parameters[i]] = (short)(i + 1);
-        emitter.Run(lambda.Body, @void: invoke.ReturnType == typeof(void));
-        emitter.GiveBackScratch(invoke.ReturnType);
-        emitter._il.Emit(OpCodes.Ret);
-        int bytes = emitter._il.ILOffset;
-        return (method.CreateDelegate(delegateType, emitter._constants.ToArray()), bytes);
+        if (MethodParts.TryEmit(lambda, invoke.ReturnType, parameterTypes, spans) is { } parts)
+            return (parts.Method.CreateDelegate(delegateType, parts.Constants), parts.ILBytes, parts.Methods);
+        var (method, constants, bytes) = EmitMethod(lambda, invoke.ReturnType, parameterTypes, spans, part: null);
+        return (method.CreateDelegate(delegateType, constants), bytes, 1);
     }
+
+    /// <summary>One method: its first argument the constants it reads, then <paramref name="parameterTypes"/>. With
+    /// <paramref name="part"/>, a part of a method cut by <see cref="MethodParts"/>: its scratch buffers are held in the
+    /// call's <see cref="PartState"/> and given back by the method that calls the parts.</summary>
+    internal static (DynamicMethod Method, object?[] Constants, int ILBytes) EmitMethod(LambdaExpression lambda, Type returnType,
+        Type[] parameterTypes, IReadOnlyDictionary<ParameterExpression, Type> spans, PartContext? part)
+    {
+        var method = new DynamicMethod(lambda.Name ?? "ExprDiffLambda", returnType, [typeof(object[]), .. parameterTypes],
+            typeof(ILEmitter).Module, skipVisibility: true);
+        var emitter = new ILEmitter(method.GetILGenerator(), spans) { _part = part };
+        for (int i = 0; i < lambda.Parameters.Count; i++) emitter._arguments[lambda.Parameters[i]] = (short)(i + 1);
+        emitter.Run(lambda.Body, @void: returnType == typeof(void));
+        if (part is null) emitter.GiveBackScratch(returnType);
+        emitter._il.Emit(OpCodes.Ret);
+        return (method, emitter._constants.ToArray(), emitter._il.ILOffset);
+    }
+
+    private PartContext? _part;
 
     /// <summary>The <see cref="Intrinsics.Scratch"/> sites' buffers (created at the first site) and each site's local.</summary>
     private ScratchPool? _pool;
@@ -62,6 +76,20 @@ internal sealed partial class ILEmitter
     // Intrinsics.Scratch(n): the site's buffer, taken from the pool for this call and reused while the call runs.
     private void TakeScratch(Expression length, bool empty)
     {
+        if (_part is not null)
+        {
+            // In a part, the buffer is held in the call's state: a later part may still read the array.
+            int slot = _part.NextScratchSlot++;
+            Visit(length, empty: empty);
+            EmitConstant(_part.Scratch, typeof(ScratchPool));
+            EmitInt(slot);
+            LoadRaw(_part.State);
+            Op(OpCodes.Ldfld, PartState.HeldField);
+            EmitInt(slot);
+            Op(OpCodes.Ldelema, typeof(double[]));
+            Op(OpCodes.Call, ScratchPool.TakeMethodInfo);
+            return;
+        }
         _pool ??= new ScratchPool();
         var held = _il.DeclareLocal(typeof(double[]));
         _scratch.Add(held);
@@ -211,6 +239,9 @@ internal sealed partial class ILEmitter
                 or ExpressionType.PostIncrementAssign or ExpressionType.PostDecrementAssign:
                 if (TouchesSpan(e)) SpanCompound(e, @void);
                 else Visit(e.Reduce(), @void, empty);
+                break;
+            case ExpressionType.Extension when e is PartCall call:
+                EmitPartCall(call);
                 break;
             case ExpressionType.Extension:
                 if (!e.CanReduce) throw Unsupported(e, $"the extension node {e.GetType().Name}, which does not reduce");

@@ -57,7 +57,8 @@ internal static partial class Exporter
         body.AddRange(state.Statements());
         body.AddRange(state.Result(layout));
         body.InsertRange(0, state.SpillAllocations());
-        Expression block = body.Count == 1 && state.Variables.Count == 0 ? body[0] : Expression.Block(state.Variables, body);
+        Expression block = body.Count == 1 && state.Variables.Count == 0 ? body[0]
+            : InParts(state.Variables, body) ?? Expression.Block(state.Variables, body);
         return Expression.Lambda(delegateType, block, parameters);
     }
 

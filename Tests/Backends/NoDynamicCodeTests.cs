@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ExprDiff.Tests.Support;
 using Xunit;
 
 namespace ExprDiff.Tests.Backends;
@@ -14,23 +14,9 @@ public sealed class NoDynamicCodeTests
     [Fact]
     public async Task Every_route_works_without_dynamic_code_and_says_so()
     {
-        string program = Path.Combine(AppContext.BaseDirectory, "NoDynamicCode.dll");
-        Assert.True(File.Exists(program), $"{program} was not built beside the tests");
-        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(host, [program])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = await process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        string report = output + await error;
+        var (exitCode, output, report) = await ChildProcess.Run("NoDynamicCode.dll", [], TimeSpan.FromMinutes(2));
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(process.ExitCode == 0, report);
+        Assert.True(exitCode == 0, report);
         Assert.Contains("ok dynamic code is off", lines);
         Assert.Contains("ok BatchGradient is not vectorized and says why", lines);
         Assert.Equal(15, lines.Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
