@@ -9,7 +9,7 @@ internal sealed partial class ILEmitter
 {
     private void Declare(ParameterExpression variable)
     {
-        if (_locals.ContainsKey(variable) || _arguments.ContainsKey(variable)) return;
+        if (_locals.ContainsKey(variable) || _arguments.ContainsKey(variable) || Resident(variable) is not null) return;
         if (variable.IsByRef) throw Unsupported(variable, $"the by-reference variable '{variable.Name}'");
         _locals[variable] = _il.DeclareLocal(_spans.TryGetValue(variable, out var span) ? span : variable.Type);
     }
@@ -20,9 +20,22 @@ internal sealed partial class ILEmitter
         LoadRaw(p);
     }
 
+    private (ParameterExpression Array, int Index)? Resident(ParameterExpression p) =>
+        _resident is not null && _resident.TryGetValue(p, out var home) ? home : null;
+
     private void LoadRaw(ParameterExpression p)
     {
-        if (_arguments.TryGetValue(p, out short a))
+        if (Resident(p) is { } home)
+        {
+            if (ElementAddress(home)) Op(OpCodes.Ldobj, p.Type);
+            else
+            {
+                LoadRaw(home.Array);
+                EmitInt(home.Index);
+                Op(OpCodes.Ldelem, p.Type);
+            }
+        }
+        else if (_arguments.TryGetValue(p, out short a))
         {
             // Short forms: a huge method is mostly loads, and the JIT's time grows with its size.
             if (a <= 3) Op(a switch { 0 => OpCodes.Ldarg_0, 1 => OpCodes.Ldarg_1, 2 => OpCodes.Ldarg_2, _ => OpCodes.Ldarg_3 });
@@ -35,13 +48,23 @@ internal sealed partial class ILEmitter
 
     private void LoadAddress(ParameterExpression p)
     {
-        if (_arguments.TryGetValue(p, out short a)) Op(OpCodes.Ldarga, a);
+        if (Resident(p) is { } home)
+        {
+            if (!ElementAddress(home))
+            {
+                LoadRaw(home.Array);
+                EmitInt(home.Index);
+                Op(OpCodes.Ldelema, p.Type);
+            }
+        }
+        else if (_arguments.TryGetValue(p, out short a)) Op(OpCodes.Ldarga, a);
         else if (_locals.TryGetValue(p, out var local)) Op(OpCodes.Ldloca, local);
         else throw Unsupported(p, $"the variable '{p.Name}', which no enclosing block declares");
     }
 
     private void Store(ParameterExpression p)
     {
+        if (Resident(p) is not null) throw new InvalidOperationException($"'{p.Name}' lives in an array: assignments to it store the element");
         if (_arguments.TryGetValue(p, out short a)) Op(OpCodes.Starg, a);
         else if (_locals.TryGetValue(p, out var local)) Op(OpCodes.Stloc, local);
         else throw Unsupported(p, $"the variable '{p.Name}', which no enclosing block declares");
@@ -68,6 +91,28 @@ internal sealed partial class ILEmitter
                 SpanValue(a.Right, _spans[v], a, empty);
                 Store(v);
                 break;
+            case ParameterExpression v when Resident(v) is { } home:
+            {
+                // The value first, then the element's array and index under it.
+                Visit(a.Right, empty: empty);
+                var value = Temp(v.Type);
+                Op(OpCodes.Stloc, value);
+                if (ElementAddress(home))
+                {
+                    Op(OpCodes.Ldloc, value);
+                    Op(OpCodes.Stobj, v.Type);
+                }
+                else
+                {
+                    LoadRaw(home.Array);
+                    EmitInt(home.Index);
+                    Op(OpCodes.Ldloc, value);
+                    Op(OpCodes.Stelem, v.Type);
+                }
+                if (!@void) Op(OpCodes.Ldloc, value);
+                Free(value);
+                break;
+            }
             case ParameterExpression v:
                 Visit(a.Right, empty: empty);
                 if (!@void) Op(OpCodes.Dup);

@@ -55,12 +55,14 @@ internal sealed partial class ILEmitter
     /// <paramref name="part"/>, a part of a method cut by <see cref="MethodParts"/>: its scratch buffers are held in the
     /// call's <see cref="PartState"/> and given back by the method that calls the parts.</summary>
     internal static (DynamicMethod Method, object?[] Constants, int ILBytes) EmitMethod(LambdaExpression lambda, Type returnType,
-        Type[] parameterTypes, IReadOnlyDictionary<ParameterExpression, Type> spans, PartContext? part)
+        Type[] parameterTypes, IReadOnlyDictionary<ParameterExpression, Type> spans, PartContext? part,
+        IReadOnlyDictionary<ParameterExpression, (ParameterExpression Array, int Index)>? resident = null)
     {
         var method = new DynamicMethod(lambda.Name ?? "ExprDiffLambda", returnType, [typeof(object[]), .. parameterTypes],
             typeof(ILEmitter).Module, skipVisibility: true);
-        var emitter = new ILEmitter(method.GetILGenerator(), spans) { _part = part };
+        var emitter = new ILEmitter(method.GetILGenerator(), spans) { _part = part, _resident = part?.Resident ?? resident };
         for (int i = 0; i < lambda.Parameters.Count; i++) emitter._arguments[lambda.Parameters[i]] = (short)(i + 1);
+        if (part is not null) emitter.ReferenceSharedValues(part);
         emitter.Run(lambda.Body, @void: returnType == typeof(void));
         if (part is null) emitter.GiveBackScratch(returnType);
         emitter._il.Emit(OpCodes.Ret);
@@ -68,6 +70,9 @@ internal sealed partial class ILEmitter
     }
 
     private PartContext? _part;
+
+    /// <summary>Variables held in an array element instead of a local (a cut method's values shared between parts).</summary>
+    private IReadOnlyDictionary<ParameterExpression, (ParameterExpression Array, int Index)>? _resident;
 
     /// <summary>The <see cref="Intrinsics.Scratch"/> sites' buffers (created at the first site) and each site's local.</summary>
     private ScratchPool? _pool;

@@ -33,11 +33,12 @@ internal static class MethodParts
     private static StatementParts.Budget? BudgetFor(long nodes) =>
         nodes < MinimumNodes ? null : nodes <= LargeRunNodes ? Optimized : Unoptimized;
 
-    /// <summary>The lambda with its top-level blocks and immediately invoked parameterless lambdas inlined (the same
-    /// lambda when it has none).</summary>
+    /// <summary>The lambda with its top-level immediately invoked parameterless lambdas, and the top-level blocks among
+    /// and inside them, inlined (the same lambda when it has no such lambda).</summary>
     public static LambdaExpression Flatten(LambdaExpression lambda)
     {
-        if (lambda.Body is not BlockExpression body || !body.Expressions.Any(IsInlinable)) return lambda;
+        // Only where the lambda holds such parts: every other lambda is emitted exactly as written.
+        if (lambda.Body is not BlockExpression body || !body.Expressions.Any(e => InvokedBody(e) is not null)) return lambda;
         var variables = new List<ParameterExpression>(body.Variables);
         var seen = new HashSet<ParameterExpression>(variables);
         var statements = new List<Expression>();
@@ -59,8 +60,6 @@ internal static class MethodParts
         return Expression.Lambda(lambda.Type, Expression.Block(body.Type, variables, statements), lambda.Name, lambda.Parameters);
     }
 
-    private static bool IsInlinable(Expression e) => InvokedBody(e) is not null || e is BlockExpression;
-
     private static Expression? InvokedBody(Expression e) =>
         e is InvocationExpression { Arguments.Count: 0 } inv
         && (inv.Expression as LambdaExpression ?? (inv.Expression as UnaryExpression)?.Operand as LambdaExpression) is { Parameters.Count: 0 } l
@@ -77,17 +76,20 @@ internal static class MethodParts
         // A span cannot be stored in an array: a span variable read by two parts keeps the method whole.
         if (plan.Crossing.Any(spans.ContainsKey)) return null;
 
-        var slots = new Dictionary<ParameterExpression, (int Type, int Index)>();
-        var types = new List<Type>();
+        // A value that lives from one part into another lives in the call's state, an array per type, and is read and
+        // written there wherever it is used (as a one-method lambda's unoptimized frame would hold it): copying it into
+        // and out of locals at each part's ends costs more than it saves on tapes read once.
+        var arrays = new List<ParameterExpression>();
         var counts = new List<int>();
+        var resident = new Dictionary<ParameterExpression, (ParameterExpression Array, int Index)>();
         foreach (var v in body.Variables.Where(plan.Crossing.Contains))
         {
-            int t = types.IndexOf(v.Type);
-            if (t < 0) { t = types.Count; types.Add(v.Type); counts.Add(0); }
-            slots[v] = (t, counts[t]++);
+            int t = arrays.FindIndex(a => a.Type.GetElementType() == v.Type);
+            if (t < 0) { t = arrays.Count; arrays.Add(Expression.Variable(v.Type.MakeArrayType(), "shared" + t)); counts.Add(0); }
+            resident[v] = (arrays[t], counts[t]++);
         }
 
-        var context = new PartContext(new ScratchPool(), Expression.Parameter(typeof(PartState), "state"));
+        var context = new PartContext(new ScratchPool(), Expression.Parameter(typeof(PartState), "state"), resident, arrays);
         var partTypes = parameterTypes.Append(typeof(PartState)).ToArray();
         var partParameters = lambda.Parameters.Append(context.State).ToArray();
         var calls = new List<Expression>();
@@ -96,8 +98,7 @@ internal static class MethodParts
         for (int p = 0; p < plan.Parts.Count - 1; p++)
         {
             var (start, count) = plan.Parts[p];
-            var part = Expression.Lambda(Expression.Block(typeof(void), body.Variables.Where(plan.Used[p].Contains),
-                    WithState(p, plan, slots, types, context.State, statements.Skip(start).Take(count))),
+            var part = Expression.Lambda(WithState(plan.Used[p], body.Variables, resident, [], context.State, statements.Skip(start).Take(count)),
                 $"{lambda.Name ?? "ExprDiffLambda"}_part{p}", partParameters);
             var (method, constants, partBytes) = ILEmitter.EmitMethod(part, typeof(void), partTypes, spans, context);
             bytes += partBytes;
@@ -105,60 +106,61 @@ internal static class MethodParts
         }
         context.Scratch.Resize(context.NextScratchSlot);
 
-        var pool = new PartStatePool(types.Select((t, i) => (t, counts[i])).ToArray(), context.NextScratchSlot, context.Scratch);
+        var pool = new PartStatePool(arrays.Select((a, t) => (a.Type.GetElementType()!, counts[t])).ToArray(), context.NextScratchSlot, context.Scratch);
         var last = statements[^1];
-        var mainVariables = body.Variables.Where(plan.Used[^1].Contains).Append(mainState).ToList();
         var main = new List<Expression> { Expression.Assign(mainState, Expression.Call(Expression.Constant(pool), PartStatePool.TakeMethod)) };
         main.AddRange(calls);
-        main.Add(WithState(plan.Parts.Count - 1, plan, slots, types, mainState, []));
         var giveBack = Expression.Call(Expression.Constant(pool), PartStatePool.GiveMethod, mainState);
+        var mainVariables = new List<ParameterExpression> { mainState };
         if (returnType == typeof(void))
         {
-            main.Add(last);
+            main.Add(WithState(plan.Used[^1], body.Variables, resident, arrays, mainState, [last]));
             main.Add(giveBack);
         }
         else
         {
             var result = Expression.Variable(last.Type, "result");
             mainVariables.Add(result);
-            main.Add(Expression.Assign(result, last));
+            main.Add(WithState(plan.Used[^1], body.Variables, resident, arrays, mainState, [Expression.Assign(result, last)]));
             main.Add(giveBack);
             main.Add(result);
         }
         var mainLambda = Expression.Lambda(Expression.Block(returnType, mainVariables, main), lambda.Name ?? "ExprDiffLambda", lambda.Parameters);
-        var (mainMethod, mainConstants, mainBytes) = ILEmitter.EmitMethod(mainLambda, returnType, parameterTypes, spans, part: null);
+        var (mainMethod, mainConstants, mainBytes) = ILEmitter.EmitMethod(mainLambda, returnType, parameterTypes, spans, part: null, resident);
         return (mainMethod, mainConstants, bytes + mainBytes, plan.Parts.Count);
     }
 
-    /// <summary>A part's statements between the loads of the values earlier parts left it and the stores of those
-    /// later parts read. Each type's array of the state is read once, into a local.</summary>
-    private static Expression WithState(int part, StatementParts.Plan plan, Dictionary<ParameterExpression, (int Type, int Index)> slots,
-        List<Type> types, ParameterExpression state, IEnumerable<Expression> statements)
+    /// <summary>A part's statements, its own variables declared, after reading the arrays of the state that hold the
+    /// shared values it uses.</summary>
+    private static Expression WithState(HashSet<ParameterExpression> used, IEnumerable<ParameterExpression> variables,
+        Dictionary<ParameterExpression, (ParameterExpression Array, int Index)> resident, List<ParameterExpression> arrays,
+        ParameterExpression state, IEnumerable<Expression> statements)
     {
-        var arrays = new Dictionary<int, ParameterExpression>();
         var body = new List<Expression>();
-        Expression SlotOf(ParameterExpression v)
-        {
-            var (t, i) = slots[v];
-            if (!arrays.TryGetValue(t, out var array))
+        var read = new List<ParameterExpression>();
+        for (int t = 0; t < arrays.Count; t++)
+            if (used.Any(v => resident.TryGetValue(v, out var home) && home.Array == arrays[t]))
             {
-                arrays[t] = array = Expression.Variable(types[t].MakeArrayType(), "shared" + t);
-                body.Insert(0, Expression.Assign(array, Expression.Convert(
-                    Expression.ArrayIndex(Expression.Field(state, PartState.SlotsField), Expression.Constant(t)), array.Type)));
+                read.Add(arrays[t]);
+                body.Add(Expression.Assign(arrays[t], Expression.Convert(
+                    Expression.ArrayIndex(Expression.Field(state, PartState.SlotsField), Expression.Constant(t)), arrays[t].Type)));
             }
-            return Expression.ArrayAccess(array, Expression.Constant(i));
-        }
-        foreach (var v in plan.LiveIn[part].Where(slots.ContainsKey)) body.Add(Expression.Assign(v, SlotOf(v)));
         body.AddRange(statements);
-        foreach (var v in plan.Used[part].Where(plan.LiveOut[part].Contains)) body.Add(Expression.Assign(SlotOf(v), v));
         body.Add(Expression.Empty());
-        return Expression.Block(typeof(void), arrays.Values, body);
+        return Expression.Block(typeof(void), read.Concat(variables.Where(v => used.Contains(v) && !resident.ContainsKey(v))), body);
     }
 }
 
 /// <summary>What the parts of one cut method share while they are emitted.</summary>
-internal sealed class PartContext(ScratchPool scratch, ParameterExpression state)
+internal sealed class PartContext(ScratchPool scratch, ParameterExpression state,
+    IReadOnlyDictionary<ParameterExpression, (ParameterExpression Array, int Index)> resident, IReadOnlyList<ParameterExpression> arrays)
 {
+    /// <summary>The variables that live in the state: the array of their type and their index in it.</summary>
+    public IReadOnlyDictionary<ParameterExpression, (ParameterExpression Array, int Index)> Resident { get; } = resident;
+
+    /// <summary>The state's arrays, each with its index in <see cref="PartState.Slots"/>.</summary>
+    public IEnumerable<(ParameterExpression Array, int Index)> Arrays => arrays.Select((a, t) => (a, t));
+
     /// <summary>The buffers of every part's <see cref="Intrinsics.Scratch"/> sites, numbered across the parts.</summary>
     public ScratchPool Scratch { get; } = scratch;
 
@@ -229,6 +231,44 @@ internal sealed class PartCall(DynamicMethod method, object?[] constants, IReadO
 
 internal sealed partial class ILEmitter
 {
+    /// <summary>In a part: a reference to element 0 of each of the state's arrays, taken once as the part starts.</summary>
+    private readonly Dictionary<ParameterExpression, (LocalBuilder Base, int Size)> _sharedBases = new();
+
+    private static readonly MethodInfo SizeOf = typeof(System.Runtime.CompilerServices.Unsafe).GetMethod(nameof(System.Runtime.CompilerServices.Unsafe.SizeOf))!;
+
+    // A part reads and writes the shared values through references into the state's arrays: the arrays are made as long
+    // as their slots, so the element's address is computed without a bounds check.
+    private void ReferenceSharedValues(PartContext part)
+    {
+        foreach (var (array, t) in part.Arrays)
+        {
+            var element = array.Type.GetElementType()!;
+            var reference = _il.DeclareLocal(element.MakeByRefType());
+            _il.Emit(OpCodes.Ldarg, _arguments[part.State]);
+            _il.Emit(OpCodes.Ldfld, PartState.SlotsField);
+            _il.Emit(OpCodes.Ldc_I4, t);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            _il.Emit(OpCodes.Castclass, array.Type);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Ldelema, element);
+            _il.Emit(OpCodes.Stloc, reference);
+            _sharedBases[array] = (reference, (int)SizeOf.MakeGenericMethod(element).Invoke(null, null)!);
+        }
+    }
+
+    /// <summary>Pushes the address of a shared value's element when this method holds references into the state.</summary>
+    private bool ElementAddress((ParameterExpression Array, int Index) home)
+    {
+        if (!_sharedBases.TryGetValue(home.Array, out var b)) return false;
+        Op(OpCodes.Ldloc, b.Base);
+        if (home.Index > 0)
+        {
+            Op(OpCodes.Ldc_I4, home.Index * b.Size);
+            Op(OpCodes.Add);
+        }
+        return true;
+    }
+
     private void EmitPartCall(PartCall call)
     {
         EmitConstant(call.Constants, typeof(object[]));

@@ -5,9 +5,11 @@ namespace ExprDiff.Export;
 // A derivative too large for one method is returned as a run of nested lambdas, each invoked once in order.
 internal static partial class Exporter
 {
-    // Below this many nodes one method is left as it is: the JIT's unoptimized frame for it stays well inside a 1 MiB
-    // stack, and the printed derivative keeps its flat form.
-    private const int MinimumNodesToCut = 60_000;
+    // Below this many nodes one method is left as it is: the JIT's unoptimized frame for it (about 1.5 bytes a node on
+    // a deep chain's gradient) stays well inside a 1 MiB stack, and the printed derivative keeps its flat form. Parts
+    // cost the Compile() route a closure per call (the outer block's variables become shared boxes), so they are kept
+    // for derivatives whose frame would otherwise threaten the stack.
+    private const int MinimumNodesToCut = 250_000;
 
     // Parts the JIT optimizes, up to a size whose optimization would take it minutes; beyond, parts it compiles in its
     // fast unoptimized mode (see the IL backend's MethodParts). Frames stay bounded either way.

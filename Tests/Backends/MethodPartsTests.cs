@@ -166,18 +166,35 @@ public sealed class MethodPartsTests
     [Fact]
     public void A_derivative_returned_in_parts_prints_compiles_and_differentiates_again()
     {
-        // The Expression Diff returns for a large gradient is cut into nested lambdas (separate methods for Compile());
-        // the importer reads them as their bodies, so the Hessian-vector product of the returned gradient is right.
-        var f = Bulk(4_000);
-        var g = Diff.Gradient(f);
-        string text = g.ToCSharp();
-        Assert.Contains("((Action)(() =>", text);
-        var x = Point(0.4);
-        var v = Enumerable.Range(0, Variables).Select(i => Math.Cos(i)).ToArray();
-        var gradient = g.Compile();
-        SameBits(gradient(x), g.CompileIL()(x));
-        var hv = Diff.Jvp(g).CompileIL()(x, v);
-        var expected = Diff.Hvp(f).Compile()(x, v);
-        FiniteDifferences.AssertClose(expected, hv, 1e-12, 1e-12, "Jvp of the returned gradient against Hvp");
+        // The Expression Diff returns for a large gradient (here of the 30,000-deep chain t = exp(-t)/2 + x) is cut into
+        // nested lambdas, separate methods for Compile(); the importer reads them as their bodies, so the derivative of
+        // the returned gradient is the chain's second derivative.
+        const int depth = 30_000;
+        var x = Expression.Parameter(typeof(double[]), "x");
+        Expression x0 = Expression.ArrayIndex(x, Expression.Constant(0));
+        Expression t = x0;
+        var exp = typeof(Math).GetMethod(nameof(Math.Exp), [typeof(double)])!;
+        for (int i = 0; i < depth; i++) t = Expression.Add(Expression.Multiply(Expression.Call(exp, Expression.Negate(t)), Expression.Constant(0.5)), x0);
+        var g = Diff.Gradient(Expression.Lambda<Func<double[], double>>(t, x));
+        Assert.Contains("((Action)(() =>", g.ToCSharp());
+
+        static double FirstDerivative(double at)
+        {
+            double tt = at, dt = 1;
+            for (int i = 0; i < depth; i++)
+            {
+                double e = Math.Exp(-tt) * 0.5;
+                dt = -e * dt + 1;
+                tt = e + at;
+            }
+            return dt;
+        }
+        const double point = 0.3;
+        var compiled = g.Compile()([point]);
+        Assert.Equal(FirstDerivative(point), compiled[0], 1e-10);
+        SameBits(compiled, g.CompileIL()([point]));
+        double second = Diff.Jvp(g).CompileIL()([point], [1.0])[0];
+        double h = 1e-5;
+        Assert.Equal((FirstDerivative(point + h) - FirstDerivative(point - h)) / (2 * h), second, 1e-6);
     }
 }
