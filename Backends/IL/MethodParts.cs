@@ -73,6 +73,8 @@ internal static class MethodParts
         if (lambda.Body is not BlockExpression body) return null;
         var statements = body.Expressions;
         if (StatementParts.Cut(statements, body.Variables, BudgetFor) is not { } plan) return null;
+        if (Environment.GetEnvironmentVariable("PARTS_DEBUG") == "1")
+            Console.Error.WriteLine($"parts {plan.Parts.Count}, variables {body.Variables.Count}, crossing {plan.Crossing.Count}, statements {statements.Count}");
         // A span cannot be stored in an array: a span variable read by two parts keeps the method whole.
         if (plan.Crossing.Any(spans.ContainsKey)) return null;
 
@@ -98,7 +100,7 @@ internal static class MethodParts
         for (int p = 0; p < plan.Parts.Count - 1; p++)
         {
             var (start, count) = plan.Parts[p];
-            var part = Expression.Lambda(WithState(plan.Used[p], body.Variables, resident, [], context.State, statements.Skip(start).Take(count)),
+            var part = Expression.Lambda(WithState(plan.Used[p], resident, [], context.State, statements.Skip(start).Take(count)),
                 $"{lambda.Name ?? "ExprDiffLambda"}_part{p}", partParameters);
             var (method, constants, partBytes) = ILEmitter.EmitMethod(part, typeof(void), partTypes, spans, context);
             bytes += partBytes;
@@ -114,14 +116,14 @@ internal static class MethodParts
         var mainVariables = new List<ParameterExpression> { mainState };
         if (returnType == typeof(void))
         {
-            main.Add(WithState(plan.Used[^1], body.Variables, resident, arrays, mainState, [last]));
+            main.Add(WithState(plan.Used[^1], resident, arrays, mainState, [last]));
             main.Add(giveBack);
         }
         else
         {
             var result = Expression.Variable(last.Type, "result");
             mainVariables.Add(result);
-            main.Add(WithState(plan.Used[^1], body.Variables, resident, arrays, mainState, [Expression.Assign(result, last)]));
+            main.Add(WithState(plan.Used[^1], resident, arrays, mainState, [Expression.Assign(result, last)]));
             main.Add(giveBack);
             main.Add(result);
         }
@@ -132,7 +134,7 @@ internal static class MethodParts
 
     /// <summary>A part's statements, its own variables declared, after reading the arrays of the state that hold the
     /// shared values it uses.</summary>
-    private static Expression WithState(HashSet<ParameterExpression> used, IEnumerable<ParameterExpression> variables,
+    private static Expression WithState(ParameterExpression[] used,
         Dictionary<ParameterExpression, (ParameterExpression Array, int Index)> resident, List<ParameterExpression> arrays,
         ParameterExpression state, IEnumerable<Expression> statements)
     {
@@ -147,7 +149,7 @@ internal static class MethodParts
             }
         body.AddRange(statements);
         body.Add(Expression.Empty());
-        return Expression.Block(typeof(void), read.Concat(variables.Where(v => used.Contains(v) && !resident.ContainsKey(v))), body);
+        return Expression.Block(typeof(void), read.Concat(used.Where(v => !resident.ContainsKey(v))), body);
     }
 }
 

@@ -35,7 +35,7 @@ internal static partial class Exporter
         for (int p = 0; p < plan.Parts.Count - 1; p++)
         {
             var (start, count) = plan.Parts[p];
-            var locals = variables.Where(v => plan.Used[p].Contains(v) && parts[v] == 1).ToList();
+            var locals = plan.Used[p].Where(v => parts[v] == 1).ToList();
             var part = Expression.Lambda<Action>(Expression.Block(typeof(void), locals, body.GetRange(start, count)), $"part{p}", []);
             statements.Add(Expression.Invoke(Expression.Convert(part, typeof(Action))));
         }

@@ -21,36 +21,38 @@ internal static class StatementParts
     /// <summary>How much one part may hold: expression nodes and references to the run's variables.</summary>
     internal readonly record struct Budget(int Nodes, int References);
 
-    /// <summary>Where the run is cut (each part's first statement and count; the last part is the run's last
-    /// statement) and how values flow between parts.</summary>
-    /// <param name="Parts">Each part's first statement and count.</param>
-    /// <param name="Crossing">The variables some part reads before it assigns them, after an earlier part may have:
-    /// they live between parts.</param>
-    /// <param name="Used">The variables each part reads or writes.</param>
-    /// <param name="LiveIn">The variables each part may read before it assigns them.</param>
-    /// <param name="LiveOut">The variables a later part may read before assigning them, as each part ends.</param>
+    /// <summary>Where the run is cut and which values live from one part into another.</summary>
+    /// <param name="Parts">Each part's first statement and count; the last part is the run's last statement.</param>
+    /// <param name="Crossing">The variables some part after the first may read before it assigns them: their values may
+    /// come from an earlier part. Every other variable is, in each part that uses it, assigned before it is read there
+    /// (or read at its default), so it can be a local of each such part.</param>
+    /// <param name="Used">The variables each part reads or writes, each once.</param>
     internal sealed record Plan(IReadOnlyList<(int Start, int Count)> Parts, IReadOnlySet<ParameterExpression> Crossing,
-        IReadOnlyList<HashSet<ParameterExpression>> Used, IReadOnlyList<HashSet<ParameterExpression>> LiveIn,
-        IReadOnlyList<HashSet<ParameterExpression>> LiveOut);
+        IReadOnlyList<ParameterExpression[]> Used);
 
     /// <summary>The plan for <paramref name="statements"/> (whose variables are <paramref name="variables"/>), or null
     /// when <paramref name="budgetFor"/> gives no budget for the run's size (in expression nodes), the run fits one
     /// part, or it cannot be cut. The last statement (the run's value) is a part of its own, left to the caller's
     /// method.</summary>
-    public static Plan? Cut(IReadOnlyList<Expression> statements, IReadOnlyCollection<ParameterExpression> variables, Func<long, Budget?> budgetFor)
+    /// <remarks>Linear in the run's size, with flat arrays indexed by variable: a deep derivative's run has millions of
+    /// statements and tens of thousands of variables.</remarks>
+    public static Plan? Cut(IReadOnlyList<Expression> statements, IReadOnlyList<ParameterExpression> variables, Func<long, Budget?> budgetFor)
     {
         if (statements.Count < 3) return null;
-        var declared = new HashSet<ParameterExpression>(variables);
+        var index = new Dictionary<ParameterExpression, int>(variables.Count);
+        for (int v = 0; v < variables.Count; v++) index.TryAdd(variables[v], v);
         var sizes = new (int Nodes, int References)[statements.Count];
-        var used = new List<ParameterExpression[]>(statements.Count);
-        var assigned = new ParameterExpression?[statements.Count];
+        // The variables each statement uses, flat: statement s's are used[usedStart[s] .. usedStart[s + 1]).
+        var used = new List<int>();
+        var usedStart = new int[statements.Count + 1];
+        var assigned = new int[statements.Count];
         long total = 0;
-        var walk = new Walk(declared);
+        var walk = new Walk(index);
         for (int s = 0; s < statements.Count; s++)
         {
-            if (!walk.Measure(statements[s])) return null;
+            if (!walk.Measure(statements[s], used)) return null;
+            usedStart[s + 1] = used.Count;
             sizes[s] = (walk.Nodes, walk.References);
-            used.Add(walk.TakeUsed());
             assigned[s] = walk.Assigned;
             total += walk.Nodes;
         }
@@ -73,82 +75,85 @@ internal static class StatementParts
         if (parts.Count < 2) return null;
         parts.Add((statements.Count - 1, 1));
 
-        // Within a part, a statement `v = e` (e not reading v) assigns v for sure: a read after it is not live-in.
-        var partUsed = new List<HashSet<ParameterExpression>>();
-        var liveIn = new List<HashSet<ParameterExpression>>();
-        var killed = new List<HashSet<ParameterExpression>>();
-        foreach (var (first, count) in parts)
+        // Within a part, a statement `v = e` (e not reading v) assigns v for sure: a read after it reads that value.
+        var usedIn = new int[variables.Count];
+        var assignedIn = new int[variables.Count];
+        Array.Fill(usedIn, -1);
+        Array.Fill(assignedIn, -1);
+        var crossing = new HashSet<ParameterExpression>();
+        var partUsed = new List<ParameterExpression[]>(parts.Count);
+        var list = new List<ParameterExpression>();
+        for (int p = 0; p < parts.Count; p++)
         {
-            var u = new HashSet<ParameterExpression>();
-            var input = new HashSet<ParameterExpression>();
-            var defined = new HashSet<ParameterExpression>();
+            var (first, count) = parts[p];
+            list.Clear();
             for (int s = first; s < first + count; s++)
             {
-                foreach (var v in used[s])
-                    if (v != assigned[s] && !defined.Contains(v)) input.Add(v);
-                u.UnionWith(used[s]);
-                if (assigned[s] is { } a) defined.Add(a);
+                for (int k = usedStart[s]; k < usedStart[s + 1]; k++)
+                {
+                    int v = used[k];
+                    if (usedIn[v] != p) { usedIn[v] = p; list.Add(variables[v]); }
+                    if (p > 0 && v != assigned[s] && assignedIn[v] != p) crossing.Add(variables[v]);
+                }
+                if (assigned[s] >= 0) assignedIn[assigned[s]] = p;
             }
-            partUsed.Add(u);
-            liveIn.Add(input);
-            killed.Add(defined);
+            partUsed.Add(list.ToArray());
         }
-        var liveOut = new HashSet<ParameterExpression>[parts.Count];
-        liveOut[^1] = new HashSet<ParameterExpression>();
-        for (int p = parts.Count - 2; p >= 0; p--)
-        {
-            var after = new HashSet<ParameterExpression>(liveOut[p + 1]);
-            after.ExceptWith(killed[p + 1]);
-            after.UnionWith(liveIn[p + 1]);
-            liveOut[p] = after;
-        }
-        var crossing = new HashSet<ParameterExpression>();
-        for (int p = 1; p < parts.Count; p++) crossing.UnionWith(liveIn[p]);
-        return new Plan(parts, crossing, partUsed, liveIn, liveOut);
+        return new Plan(parts, crossing, partUsed);
     }
 
     /// <summary>Measures one statement: its nodes, its references to the run's variables, whether it can stand alone.</summary>
-    private sealed class Walk(HashSet<ParameterExpression> runVariables)
+    private sealed class Walk(Dictionary<ParameterExpression, int> runVariables)
     {
         private readonly Stack<Expression> _pending = new();
         private readonly HashSet<LabelTarget> _defined = new();
         private readonly List<LabelTarget> _jumps = new();
-        private readonly HashSet<ParameterExpression> _used = new();
+        private List<int> _used = [];
+        // stamp[v]: the last statement that used variable v, so each is listed once per statement.
+        private readonly int[] _stamp = Enumerable.Repeat(-1, runVariables.Count).ToArray();
+        private int _statement = -1;
         private bool _targetRead;
 
         public int Nodes { get; private set; }
         public int References { get; private set; }
 
         /// <summary>The run variable the statement assigns for sure before anything reads it (<c>v = e</c>, e not
-        /// reading v), or null.</summary>
-        public ParameterExpression? Assigned { get; private set; }
+        /// reading v), or -1.</summary>
+        public int Assigned { get; private set; }
 
-        // An array per statement: a run may have millions of statements, most of which use two or three variables.
-        public ParameterExpression[] TakeUsed()
+        // Through IArgumentProvider: reading a call's Arguments would allocate a collection per node and keep it.
+        private void PushArguments(IArgumentProvider node)
         {
-            var u = _used.Count == 0 ? [] : _used.ToArray();
-            _used.Clear();
-            return u;
+            for (int i = 0; i < node.ArgumentCount; i++) _pending.Push(node.GetArgument(i));
+        }
+
+        private void Use(int v)
+        {
+            if (_stamp[v] == _statement) return;
+            _stamp[v] = _statement;
+            _used.Add(v);
         }
 
         /// <summary>False when the statement jumps out of itself, declares one of the run's variables again, or holds
         /// a node whose children this walk does not know.</summary>
-        public bool Measure(Expression statement)
+        public bool Measure(Expression statement, List<int> used)
         {
+            _used = used;
+            _statement++;
             Nodes = References = 0;
             _defined.Clear();
             _jumps.Clear();
             _pending.Clear();
-            Assigned = null;
+            Assigned = -1;
             if (statement is BinaryExpression { NodeType: ExpressionType.Assign, Left: ParameterExpression target } assign
-                && runVariables.Contains(target))
+                && runVariables.TryGetValue(target, out int t))
             {
                 // The target is counted as used; it is assigned unless the value reads it.
                 References++;
-                _used.Add(target);
+                Use(t);
                 Nodes++;
                 _pending.Push(assign.Right);
-                Assigned = target;
+                Assigned = t;
             }
             else _pending.Push(statement);
             _targetRead = false;
@@ -159,8 +164,12 @@ internal static class StatementParts
                 switch (e)
                 {
                     case ParameterExpression p:
-                        if (runVariables.Contains(p)) { References++; _used.Add(p); }
-                        if (p == Assigned) _targetRead = true;
+                        if (runVariables.TryGetValue(p, out int v))
+                        {
+                            References++;
+                            Use(v);
+                            if (v == Assigned) _targetRead = true;
+                        }
                         break;
                     case ConstantExpression or DefaultExpression or DebugInfoExpression:
                         break;
@@ -173,7 +182,7 @@ internal static class StatementParts
                         if (u.Operand is not null) _pending.Push(u.Operand);
                         break;
                     case MethodCallExpression m:
-                        foreach (var a in m.Arguments) _pending.Push(a);
+                        PushArguments(m);
                         if (m.Object is not null) _pending.Push(m.Object);
                         break;
                     case ConditionalExpression c:
@@ -182,8 +191,8 @@ internal static class StatementParts
                         _pending.Push(c.Test);
                         break;
                     case BlockExpression b:
-                        foreach (var v in b.Variables)
-                            if (runVariables.Contains(v)) return false; // shadows a run variable
+                        foreach (var declared in b.Variables)
+                            if (runVariables.ContainsKey(declared)) return false; // shadows a run variable
                         foreach (var x in b.Expressions) _pending.Push(x);
                         break;
                     case LoopExpression l:
@@ -200,14 +209,14 @@ internal static class StatementParts
                         if (l.DefaultValue is not null) _pending.Push(l.DefaultValue);
                         break;
                     case IndexExpression ix:
-                        foreach (var a in ix.Arguments) _pending.Push(a);
+                        PushArguments(ix);
                         if (ix.Object is not null) _pending.Push(ix.Object);
                         break;
                     case MemberExpression me:
                         if (me.Expression is not null) _pending.Push(me.Expression);
                         break;
                     case NewExpression n:
-                        foreach (var a in n.Arguments) _pending.Push(a);
+                        PushArguments(n);
                         break;
                     case NewArrayExpression na:
                         foreach (var a in na.Expressions) _pending.Push(a);
@@ -216,14 +225,14 @@ internal static class StatementParts
                         _pending.Push(tb.Expression);
                         break;
                     case InvocationExpression inv:
-                        foreach (var a in inv.Arguments) _pending.Push(a);
+                        PushArguments(inv);
                         _pending.Push(inv.Expression);
                         break;
                     case LambdaExpression lambda:
                         // A nested lambda is its own method: its variables are its own, what it reads of the run is
                         // counted, and its labels cannot be jumped to from outside it.
-                        foreach (var v in lambda.Parameters)
-                            if (runVariables.Contains(v)) return false;
+                        foreach (var declared in lambda.Parameters)
+                            if (runVariables.ContainsKey(declared)) return false;
                         _pending.Push(lambda.Body);
                         break;
                     default:
@@ -233,7 +242,7 @@ internal static class StatementParts
             foreach (var jump in _jumps)
                 if (!_defined.Contains(jump)) return false;
             // `v = f(v)` reads v first: then v is not assigned before it is read.
-            if (Assigned is not null && _targetRead) Assigned = null;
+            if (_targetRead) Assigned = -1;
             return true;
         }
     }
