@@ -21,11 +21,16 @@ namespace ExprDiff;
 /// <c>Math.Pow(x, k)</c> (|k| ≤ 16) is computed as ExprDiff computes it everywhere, by the multiplication chain of
 /// <see cref="IntegerPowerMode.Multiplication"/>, which may differ from the C library's pow in the last bits (as the
 /// function's derivatives do, so that a value and its gradient come from the same products).</para>
+/// <para>A lambda too large for the JIT to optimize as one method (about 24,000 expression nodes or more: a function
+/// written out term by term, a deep derivative) is emitted as several methods of bounded size, called in order; values
+/// one leaves to a later one pass through a per-call state the delegate pools. The JIT then optimizes each part, the
+/// deepest frame is one part's, so the derivative of a chain of any depth runs on a default stack, and JIT time grows
+/// linearly. <see cref="ILCompilation{TDelegate}.Methods"/> says how many methods a lambda became.</para>
 /// <para>Thread safety: compiling is thread-safe, and a compiled delegate keeps no state between calls (its
 /// variables are locals of the call), so any number of threads may call one delegate at once. The one thing it keeps is
-/// a pool of buffers for <see cref="Intrinsics.Scratch"/> (arrays local to a loop iteration): a call takes a buffer out
-/// of its slot atomically and puts it back when it returns, so two calls never share one; a call that finds a slot
-/// empty (another thread holds its buffer) allocates its own.</para>
+/// a pool of buffers for <see cref="Intrinsics.Scratch"/> (arrays local to a loop iteration), and a cut lambda the state
+/// its parts share: a call takes a buffer out of its slot atomically and puts it back when it returns, so two calls
+/// never share one; a call that finds a slot empty (another thread holds its buffer) allocates its own.</para>
 /// </remarks>
 public static class ILBackend
 {

@@ -73,8 +73,6 @@ internal static class MethodParts
         if (lambda.Body is not BlockExpression body) return null;
         var statements = body.Expressions;
         if (StatementParts.Cut(statements, body.Variables, BudgetFor) is not { } plan) return null;
-        if (Environment.GetEnvironmentVariable("PARTS_DEBUG") == "1")
-            Console.Error.WriteLine($"parts {plan.Parts.Count}, variables {body.Variables.Count}, crossing {plan.Crossing.Count}, statements {statements.Count}");
         // A span cannot be stored in an array: a span variable read by two parts keeps the method whole.
         if (plan.Crossing.Any(spans.ContainsKey)) return null;
 

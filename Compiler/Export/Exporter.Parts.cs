@@ -5,41 +5,39 @@ namespace ExprDiff.Export;
 // A derivative too large for one method is returned as a run of nested lambdas, each invoked once in order.
 internal static partial class Exporter
 {
-    // Below this many nodes one method is left as it is: the JIT's unoptimized frame for it (about 1.5 bytes a node on
-    // a deep chain's gradient) stays well inside a 1 MiB stack, and the printed derivative keeps its flat form. Parts
-    // cost the Compile() route a closure per call (the outer block's variables become shared boxes), so they are kept
-    // for derivatives whose frame would otherwise threaten the stack.
-    private const int MinimumNodesToCut = 250_000;
+    // Below this many statements (about 250,000 expression nodes: exported statements average about ten) one method is
+    // left as it is: the JIT's unoptimized frame for it (about 1.5 bytes a node on a deep chain's gradient) stays well
+    // inside a 1 MiB stack, and the printed derivative keeps its flat form.
+    private const int MinimumStatementsToCut = 25_000;
 
-    // Parts the JIT optimizes, up to a size whose optimization would take it minutes; beyond, parts it compiles in its
-    // fast unoptimized mode (see the IL backend's MethodParts). Frames stay bounded either way.
-    private static readonly StatementParts.Budget PartBudget = new(Nodes: 6_000, References: 3_000);
-    private static readonly StatementParts.Budget LargePartBudget = new(Nodes: 40_000, References: 20_000);
+    // Parts of about 6,000 nodes, which the JIT optimizes, up to a run whose optimization would take it minutes; beyond,
+    // parts of about 40,000, which it compiles in its fast unoptimized mode (as the IL backend's MethodParts does).
+    private const int StatementsPerPart = 600;
+    private const int StatementsPerLargePart = 4_000;
+    private const int LargeRunStatements = 100_000;
 
     /// <summary>
     /// <paramref name="body"/> as <c>((Action)(() =&gt; { … }))();</c> parts when it is too large for one method, else
-    /// null. <see cref="LambdaExpression.Compile()"/> makes each nested lambda a method of its own; a value read by a
-    /// later part stays a variable of the outer block (a closure's), every other one is a local of its part. The IL
-    /// backend inlines such parts and cuts the run again to its own measure; the importer reads them as their bodies.
+    /// null. <see cref="LambdaExpression.Compile()"/> makes each nested lambda a method of its own, so no frame holds the
+    /// whole run. Every variable stays the outer block's (the parts' closure), as in the flat form: the parts are cut by
+    /// statement count, with no pass over the statements, which would cost a deep derivative's export a second; the
+    /// price is that Compile() keeps the variables of such a derivative in closure boxes. The IL backend inlines the
+    /// parts and cuts the run again to its own measure, with each value where it is used; the importer reads them as
+    /// their bodies.
     /// </summary>
     private static Expression? InParts(IReadOnlyList<ParameterExpression> variables, List<Expression> body)
     {
-        if (StatementParts.Cut(body, variables, nodes => nodes < MinimumNodesToCut ? null : nodes <= 1_000_000 ? PartBudget : LargePartBudget) is not { } plan) return null;
-        // A variable of several parts is the outer block's, so each variable is declared once (the IL backend inlines
-        // the parts into one scope); one part's alone is its local.
-        var parts = new Dictionary<ParameterExpression, int>();
-        foreach (var used in plan.Used)
-            foreach (var v in used) parts[v] = parts.GetValueOrDefault(v) + 1;
-        var outer = variables.Where(v => parts.GetValueOrDefault(v) > 1).ToList();
-        var statements = new List<Expression>(plan.Parts.Count);
-        for (int p = 0; p < plan.Parts.Count - 1; p++)
+        int statements = body.Count - 1; // the last is the value, left to the outer block
+        if (statements < MinimumStatementsToCut) return null;
+        int perPart = statements > LargeRunStatements ? StatementsPerLargePart : StatementsPerPart;
+        var outer = new List<Expression>(statements / perPart + 2);
+        for (int start = 0, p = 0; start < statements; start += perPart, p++)
         {
-            var (start, count) = plan.Parts[p];
-            var locals = plan.Used[p].Where(v => parts[v] == 1).ToList();
-            var part = Expression.Lambda<Action>(Expression.Block(typeof(void), locals, body.GetRange(start, count)), $"part{p}", []);
-            statements.Add(Expression.Invoke(Expression.Convert(part, typeof(Action))));
+            int count = Math.Min(perPart, statements - start);
+            var part = Expression.Lambda<Action>(Expression.Block(typeof(void), body.GetRange(start, count)), $"part{p}", []);
+            outer.Add(Expression.Invoke(Expression.Convert(part, typeof(Action))));
         }
-        statements.Add(body[^1]);
-        return Expression.Block(outer, statements);
+        outer.Add(body[^1]);
+        return Expression.Block(variables, outer);
     }
 }

@@ -124,7 +124,29 @@ internal static class StatementParts
         // Through IArgumentProvider: reading a call's Arguments would allocate a collection per node and keep it.
         private void PushArguments(IArgumentProvider node)
         {
-            for (int i = 0; i < node.ArgumentCount; i++) _pending.Push(node.GetArgument(i));
+            for (int i = 0; i < node.ArgumentCount; i++) Push(node.GetArgument(i));
+        }
+
+        // Leaves (about half the nodes) are counted here rather than pushed and popped.
+        private void Push(Expression e)
+        {
+            if (e is ConstantExpression)
+            {
+                Nodes++;
+                return;
+            }
+            if (e is ParameterExpression p)
+            {
+                Nodes++;
+                if (runVariables.TryGetValue(p, out int v))
+                {
+                    References++;
+                    Use(v);
+                    if (v == Assigned) _targetRead = true;
+                }
+                return;
+            }
+            _pending.Push(e);
         }
 
         private void Use(int v)
@@ -174,66 +196,66 @@ internal static class StatementParts
                     case ConstantExpression or DefaultExpression or DebugInfoExpression:
                         break;
                     case BinaryExpression b:
-                        _pending.Push(b.Right);
-                        _pending.Push(b.Left);
+                        Push(b.Right);
+                        Push(b.Left);
                         if (b.Conversion is not null) return false;
                         break;
                     case UnaryExpression u:
-                        if (u.Operand is not null) _pending.Push(u.Operand);
+                        if (u.Operand is not null) Push(u.Operand);
                         break;
                     case MethodCallExpression m:
                         PushArguments(m);
-                        if (m.Object is not null) _pending.Push(m.Object);
+                        if (m.Object is not null) Push(m.Object);
                         break;
                     case ConditionalExpression c:
-                        _pending.Push(c.IfFalse);
-                        _pending.Push(c.IfTrue);
-                        _pending.Push(c.Test);
+                        Push(c.IfFalse);
+                        Push(c.IfTrue);
+                        Push(c.Test);
                         break;
                     case BlockExpression b:
                         foreach (var declared in b.Variables)
                             if (runVariables.ContainsKey(declared)) return false; // shadows a run variable
-                        foreach (var x in b.Expressions) _pending.Push(x);
+                        foreach (var x in b.Expressions) Push(x);
                         break;
                     case LoopExpression l:
                         if (l.BreakLabel is not null) _defined.Add(l.BreakLabel);
                         if (l.ContinueLabel is not null) _defined.Add(l.ContinueLabel);
-                        _pending.Push(l.Body);
+                        Push(l.Body);
                         break;
                     case GotoExpression g:
                         _jumps.Add(g.Target);
-                        if (g.Value is not null) _pending.Push(g.Value);
+                        if (g.Value is not null) Push(g.Value);
                         break;
                     case LabelExpression l:
                         _defined.Add(l.Target);
-                        if (l.DefaultValue is not null) _pending.Push(l.DefaultValue);
+                        if (l.DefaultValue is not null) Push(l.DefaultValue);
                         break;
                     case IndexExpression ix:
                         PushArguments(ix);
-                        if (ix.Object is not null) _pending.Push(ix.Object);
+                        if (ix.Object is not null) Push(ix.Object);
                         break;
                     case MemberExpression me:
-                        if (me.Expression is not null) _pending.Push(me.Expression);
+                        if (me.Expression is not null) Push(me.Expression);
                         break;
                     case NewExpression n:
                         PushArguments(n);
                         break;
                     case NewArrayExpression na:
-                        foreach (var a in na.Expressions) _pending.Push(a);
+                        foreach (var a in na.Expressions) Push(a);
                         break;
                     case TypeBinaryExpression tb:
-                        _pending.Push(tb.Expression);
+                        Push(tb.Expression);
                         break;
                     case InvocationExpression inv:
                         PushArguments(inv);
-                        _pending.Push(inv.Expression);
+                        Push(inv.Expression);
                         break;
                     case LambdaExpression lambda:
                         // A nested lambda is its own method: its variables are its own, what it reads of the run is
                         // counted, and its labels cannot be jumped to from outside it.
                         foreach (var declared in lambda.Parameters)
                             if (runVariables.ContainsKey(declared)) return false;
-                        _pending.Push(lambda.Body);
+                        Push(lambda.Body);
                         break;
                     default:
                         return false; // switch, try, member init, dynamic, extension: not cut through

@@ -113,6 +113,35 @@ public sealed class MethodPartsTests
     }
 
     [Fact]
+    public void Hvp_and_batches_of_a_large_function_agree_with_one_compiled_method()
+    {
+        var f = Bulk(3_000);
+        var x = Point(0.1);
+        var v = Enumerable.Range(0, Variables).Select(i => Math.Cos(3 * i)).ToArray();
+        var expected = Diff.Hvp(f).Compile()(x, v);
+        var hv = new double[Variables];
+        Compiled.Hvp(f)(x, v, hv);
+        SameBits(expected, hv);
+
+        // Coordinate-major points: coordinate j of point p at points[j * count + p].
+        const int count = 5;
+        var batch = BatchGradient.Create(f, Variables);
+        var points = new double[Variables * count];
+        for (int p = 0; p < count; p++)
+            for (int j = 0; j < Variables; j++) points[j * count + p] = Point(0.4 * p)[j];
+        var values = new double[count];
+        var gradients = new double[Variables * count];
+        batch.Evaluate(points, values, gradients);
+        var reference = Diff.ValueAndGradient(f).Compile();
+        for (int p = 0; p < count; p++)
+        {
+            var g = new double[Variables];
+            Checks.Bitwise(reference(Point(0.4 * p), g), values[p], $"value at point {p}");
+            SameBits(g, Enumerable.Range(0, Variables).Select(j => gradients[j * count + p]).ToArray());
+        }
+    }
+
+    [Fact]
     public void A_variable_read_before_it_is_assigned_starts_every_call_at_its_default()
     {
         // flag is assigned only when x[0] > 0, in the first part, and read in the last; w carries through every part.
