@@ -17,8 +17,10 @@ internal static partial class Exporter
     // Deeper inline nesting is cut with a variable, so tree walkers (ToString, ExpressionVisitor) stay shallow.
     private const int MaxInlineDepth = 48;
 
-    // Past this many variables of one type, values live in an array instead: IL allows 65,535 locals, and
-    // the JIT stops optimizing long before. Only huge tapes (a 100,000-step chain's reverse sweep) get here.
+    // Past this many variables of one type in a loop body, values live in an array instead: IL allows 65,535 locals,
+    // and the JIT stops optimizing long before. Top-level code needs no such array: fewer variables than statements
+    // means fewer than 65,535 in a run that stays one method (see InParts), and a run cut into parts keeps its values
+    // in the parts' closure (Compile()) or in the call's shared state (the IL backend), not in locals.
     private const int MaxVariablesPerType = 15000;
 
     private static readonly MethodInfo RequireLength = typeof(Intrinsics).GetMethod(nameof(Intrinsics.RequireLength))!;
@@ -446,7 +448,7 @@ internal static partial class Exporter
             }
             if (_free.TryGetValue(type, out var stack) && stack.Count > 0) return stack.Pop();
             int count = _variableCounts.GetValueOrDefault(type);
-            if (count >= MaxVariablesPerType)
+            if (_depth > 0 && count >= MaxVariablesPerType)
             {
                 if (!_spills.TryGetValue(type, out var spill))
                 {

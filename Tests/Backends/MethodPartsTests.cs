@@ -195,15 +195,15 @@ public sealed class MethodPartsTests
     [Fact]
     public void A_derivative_returned_in_parts_prints_compiles_and_differentiates_again()
     {
-        // The Expression Diff returns for a large gradient (here of the 30,000-deep chain t = exp(-t)/2 + x) is cut into
-        // nested lambdas, separate methods for Compile(); the importer reads them as their bodies, so the derivative of
-        // the returned gradient is the chain's second derivative.
-        const int depth = 30_000;
+        // The Expression Diff returns for a large gradient (here of the 20,000-deep chain t = sin(t)/2 + x, whose
+        // reverse sweep reads 20,000 SinCos pairs) is cut into nested lambdas, separate methods for Compile(); the
+        // importer reads them as their bodies, so the derivative of the returned gradient is the chain's second derivative.
+        const int depth = 20_000;
         var x = Expression.Parameter(typeof(double[]), "x");
         Expression x0 = Expression.ArrayIndex(x, Expression.Constant(0));
         Expression t = x0;
-        var exp = typeof(Math).GetMethod(nameof(Math.Exp), [typeof(double)])!;
-        for (int i = 0; i < depth; i++) t = Expression.Add(Expression.Multiply(Expression.Call(exp, Expression.Negate(t)), Expression.Constant(0.5)), x0);
+        var sin = typeof(Math).GetMethod(nameof(Math.Sin), [typeof(double)])!;
+        for (int i = 0; i < depth; i++) t = Expression.Add(Expression.Multiply(Expression.Call(sin, t), Expression.Constant(0.5)), x0);
         var g = Diff.Gradient(Expression.Lambda<Func<double[], double>>(t, x));
         Assert.Contains("((Action)(() =>", g.ToCSharp());
 
@@ -212,9 +212,8 @@ public sealed class MethodPartsTests
             double tt = at, dt = 1;
             for (int i = 0; i < depth; i++)
             {
-                double e = Math.Exp(-tt) * 0.5;
-                dt = -e * dt + 1;
-                tt = e + at;
+                dt = Math.Cos(tt) * 0.5 * dt + 1;
+                tt = Math.Sin(tt) * 0.5 + at;
             }
             return dt;
         }
