@@ -167,6 +167,58 @@ public sealed class MethodPartsTests
             Checks.Bitwise(reference(point), il.Delegate(point), $"at ({point[0]}, {point[1]})");
     }
 
+    /// <summary>Random straight-line programs over a pool of reused variables: assignments, compound assignments,
+    /// guarded assignments, reads of variables no statement has assigned yet. Cut into parts, they must compute what one
+    /// method computes, bit for bit: a value misjudged as a part's own would be read from another part's local.</summary>
+    [Theory]
+    [InlineData(1, 12)]
+    [InlineData(2, 12)]
+    [InlineData(3, 200)]
+    [InlineData(4, 200)]
+    [InlineData(5, 3_000)]
+    public void Random_programs_cut_into_parts_compute_what_one_method_computes(int seed, int pool)
+    {
+        var random = new Random(seed);
+        var x = Expression.Parameter(typeof(double[]), "x");
+        var v = Enumerable.Range(0, pool).Select(i => Expression.Variable(typeof(double), $"v{i}")).ToArray();
+        var checksum = Expression.Variable(typeof(double), "checksum");
+        var sin = typeof(Math).GetMethod(nameof(Math.Sin), [typeof(double)])!;
+        Expression Any() => random.Next(4) == 0
+            ? Expression.ArrayIndex(x, Expression.Constant(random.Next(4)))
+            : v[random.Next(pool)];
+        var statements = new List<Expression>();
+        for (int k = 0; k < 6_000; k++)
+        {
+            var target = v[random.Next(pool)];
+            Expression value = random.Next(5) switch
+            {
+                0 => Expression.Add(Any(), Expression.Multiply(Any(), Expression.Constant(0.5))),
+                1 => Expression.Call(sin, Any()),
+                2 => Expression.Subtract(Any(), Any()),
+                3 => Expression.Multiply(Any(), Expression.Constant(0.999)),
+                _ => Expression.Add(Any(), Expression.Constant(k * 1e-4)),
+            };
+            statements.Add(random.Next(6) switch
+            {
+                0 => Expression.IfThen(Expression.GreaterThan(Any(), Any()), Expression.Assign(target, value)),
+                1 => Expression.AddAssign(target, value),
+                _ => Expression.Assign(target, value),
+            });
+            // Every value computed is folded into a checksum at once, so a wrong one anywhere shows in the result, even
+            // where no later statement reads it.
+            statements.Add(Expression.Assign(checksum, Expression.Add(Expression.Multiply(checksum, Expression.Constant(0.999)), target)));
+        }
+        statements.Add(checksum);
+        var lambda = Expression.Lambda<Func<double[], double>>(Expression.Block(v.Append(checksum), statements), x);
+
+        var il = ILBackend.Compile(lambda);
+        Assert.Null(il.FallbackReason);
+        Assert.True(il.Methods > 2, $"{il.Methods} method(s)");
+        var reference = lambda.Compile();
+        foreach (var point in new[] { new[] { 0.1, 0.2, 0.3, 0.4 }, new[] { -1.0, 0.5, 2.0, -0.25 }, new[] { 0.1, 0.2, 0.3, 0.4 } })
+            Checks.Bitwise(reference(point), il.Delegate(point), $"at ({string.Join(", ", point)})");
+    }
+
     [Fact]
     public void A_run_with_a_jump_between_statements_stays_one_method()
     {
