@@ -10,9 +10,9 @@ namespace ExprDiff.Export;
 /// method is optimized, frames stay bounded, and JIT time grows linearly with size.
 /// </summary>
 /// <remarks>
-/// Used by the lowerings that write one method per part: the <see cref="Expression"/> a derivative is returned as
-/// (parts become nested lambdas, which <see cref="LambdaExpression.Compile()"/> makes separate methods) and the IL
-/// backend (parts become <see cref="System.Reflection.Emit.DynamicMethod"/>s). Statements are never cut inside; a run
+/// Used by the IL backend, whose parts become <see cref="System.Reflection.Emit.DynamicMethod"/>s (MethodParts). The
+/// export cuts the <see cref="Expression"/> it returns by statement count instead (Exporter.InParts): a pass over millions
+/// of exported statements would cost a deep derivative's <c>Diff</c> a second. Statements are never cut inside; a run
 /// whose statements jump to labels in other statements, or hold nodes this analysis does not read, is not cut.
 /// Iterative: a statement of any depth is measured without recursion.
 /// </remarks>
