@@ -55,9 +55,9 @@ internal static partial class Exporter
             var operands = new Expression[n.Arity];
             for (int j = 0; j < n.Arity; j++) operands[j] = Operand(n.Operand(j), n.Op.OperandKind(j, n));
             var e = MinOfNegativeZero(n) is int other ? MinAsMax(operands[other]) : n.Op.ToExpression(n, operands);
-            var value = Expression.Variable(e.Type, _prefix + Variables.Count);
+            var value = Expression.Variable(e.Type, NextName());
             Variables.Add(value);
-            var done = Expression.Variable(typeof(bool), _prefix + Variables.Count);
+            var done = Expression.Variable(typeof(bool), NextName());
             Variables.Add(done);
             statements.Add(Expression.Assign(done, Expression.Constant(false)));
             _expr[i] = Expression.Condition(done, value,

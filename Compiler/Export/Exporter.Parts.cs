@@ -34,7 +34,10 @@ internal static partial class Exporter
         for (int start = 0, p = 0; start < statements; start += perPart, p++)
         {
             int count = Math.Min(perPart, statements - start);
-            var part = Expression.Lambda<Action>(Expression.Block(typeof(void), body.GetRange(start, count)), $"part{p}", []);
+            // A builder filled to its capacity hands its array to the block: the statements are copied once.
+            var statementsOfPart = new System.Runtime.CompilerServices.ReadOnlyCollectionBuilder<Expression>(count);
+            for (int k = start; k < start + count; k++) statementsOfPart.Add(body[k]);
+            var part = Expression.Lambda<Action>(Expression.Block(typeof(void), statementsOfPart), $"part{p}", []);
             outer.Add(Expression.Invoke(Expression.Convert(part, typeof(Action))));
         }
         outer.Add(body[^1]);

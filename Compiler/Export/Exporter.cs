@@ -441,7 +441,7 @@ internal static partial class Exporter
         {
             if (_allocatingGuarded && !IsScalar(type))
             {
-                var own = Expression.Variable(type, _prefix + Variables.Count);
+                var own = Expression.Variable(type, NextName());
                 Variables.Add(own);
                 _unshared.Add(own);
                 return own;
@@ -459,10 +459,13 @@ internal static partial class Exporter
                 return Expression.ArrayAccess(spill.Array, Expression.Constant(spill.Slots));
             }
             _variableCounts[type] = count + 1;
-            var v = Expression.Variable(type, _prefix + Variables.Count);
+            var v = Expression.Variable(type, NextName());
             Variables.Add(v);
             return v;
         }
+
+        // One string per name (a concatenation would make the number's string first): a deep derivative names a million.
+        private string NextName() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_prefix}{Variables.Count}");
 
         public IEnumerable<Expression> SpillAllocations() => _spills.Values.Select(s =>
             (Expression)Expression.Assign(s.Array, Expression.NewArrayBounds(s.Array.Type.GetElementType()!, Expression.Constant(s.Slots))));

@@ -16,37 +16,43 @@ namespace ExprDiff.Optimization;
 /// </summary>
 internal sealed class FusionPass : RewritePass
 {
-    private HashSet<int> _both = new();
-    // _both as flags by argument (3: both), read once per Sin and Cos node of millions in a deep derivative.
+    // Flags by argument (3: both Sin and Cos are computed), read once per Sin and Cos node of millions in a deep
+    // derivative, and how many arguments have both.
     private byte[] _bothFlags = [];
+    private int _bothCount;
     private Dictionary<(int Base, int Exponent), (int Packed, int Slot)> _powers = new();
 
     public override string Name => "fusion (SinCos, powers)";
 
     /// <summary>The arguments a of which the graph computes both Math.Sin(a) and Math.Cos(a).</summary>
-    public static HashSet<int> BothSinAndCos(Graph graph) => BothSinAndCos(graph, null, out _);
+    public static HashSet<int> BothSinAndCos(Graph graph)
+    {
+        var flags = BothSinAndCos(graph, null, out _);
+        var both = new HashSet<int>();
+        for (int a = 0; a < flags.Length; a++) if (flags[a] == 3) both.Add(a);
+        return both;
+    }
 
     /// <summary>As <see cref="BothSinAndCos(Graph)"/>, arguments taken through <paramref name="rep"/> (equal nodes of a graph
     /// that is not canonical share one), with the flags by argument (3 where both are computed).</summary>
-    private static HashSet<int> BothSinAndCos(Graph graph, int[]? rep, out byte[] flags)
+    private static byte[] BothSinAndCos(Graph graph, int[]? rep, out int both)
     {
-        // Flags by argument: a derivative of a deep chain of sines has millions of both, and two hash sets of them
-        // cost more than the rest of the pass.
+        // Flags by argument: a derivative of a deep chain of sines has millions of both, and hash sets of them cost
+        // more than the rest of the pass.
         var seen = new byte[graph.NodeCount];
-        var both = new HashSet<int>();
+        both = 0;
         foreach (ref readonly var n in graph.Nodes)
         {
             int flag = ReferenceEquals(n.Op, Primitives.Sin) ? 1 : ReferenceEquals(n.Op, Primitives.Cos) ? 2 : 0;
             if (flag == 0) continue;
             int a = rep is null ? n.A : rep[n.A];
             if (seen[a] == 3) continue;
-            if ((seen[a] |= (byte)flag) == 3) both.Add(a);
+            if ((seen[a] |= (byte)flag) == 3) both++;
         }
-        flags = seen;
-        return both;
+        return seen;
     }
 
-    private bool IsBoth(int argument) => _bothFlags.Length > 0 ? _bothFlags[argument] == 3 : _both.Contains(argument);
+    private bool IsBoth(int argument) => _bothFlags[argument] == 3;
 
     /// <summary>The power families of a graph: for each fused PowInt (base, exponent), its family's packed
     /// exponents and its slot. Exponents of one base are grouped four at a time, largest |n| first, so each
@@ -87,17 +93,17 @@ internal sealed class FusionPass : RewritePass
     {
         if (!graph.IsCanonical || HasRegions(graph)) return false;
         Prepare(graph);
-        return _both.Count == 0 && _powers.Count == 0;
+        return _bothCount == 0 && _powers.Count == 0;
     }
 
-    // The graph _both and _powers were found in (NothingToDo prepares; the copy then need not find them again).
+    // The graph _bothFlags and _powers were found in (NothingToDo prepares; the copy then need not find them again).
     private Graph? _prepared;
 
-    protected override object? SaveState() => (_both, _bothFlags, _powers, _prepared, _rep);
+    protected override object? SaveState() => (_bothCount, _bothFlags, _powers, _prepared, _rep);
 
     protected override void RestoreState(object? state) =>
-        (_both, _bothFlags, _powers, _prepared, _rep) = state is (HashSet<int> both, byte[] flags, Dictionary<(int, int), (int, int)> powers, var prepared, var rep)
-            ? (both, flags, powers, prepared as Graph, rep as int[]) : (new(), [], new(), null, null);
+        (_bothCount, _bothFlags, _powers, _prepared, _rep) = state is (int both, byte[] flags, Dictionary<(int, int), (int, int)> powers, var prepared, var rep)
+            ? (both, flags, powers, prepared as Graph, rep as int[]) : (0, [], new(), null, null);
 
     // For a graph that is not canonical: each node's representative among equal nodes (its index in a merging copy).
     private int[]? _rep;
@@ -116,7 +122,7 @@ internal sealed class FusionPass : RewritePass
         // In a graph that is not canonical, equal nodes are one argument: the copy through the builder merges them, and
         // families found per copy would fuse one base twice.
         _rep = graph.IsCanonical ? null : Representatives(graph);
-        _both = BothSinAndCos(graph, _rep, out _bothFlags);
+        _bothFlags = BothSinAndCos(graph, _rep, out _bothCount);
         _powers = PowerFamilies(graph, _rep);
         _prepared = graph;
     }
@@ -142,7 +148,7 @@ internal sealed class FusionPass : RewritePass
         }
         var families = new HashSet<(int, int)>();
         foreach (var ((x, _), (packed, _)) in _powers) families.Add((x, packed));
-        var result = new Node[nodes.Length + _both.Count + families.Count];
+        var result = new Node[nodes.Length + _bothCount + families.Count];
         var map = new int[nodes.Length];
         var pairs = new int[nodes.Length];
         var powers = new Dictionary<(int, int), int>();
@@ -184,7 +190,7 @@ internal sealed class FusionPass : RewritePass
     protected override int Rewrite(GraphBuilder b, in Node n, ReadOnlySpan<int> operands)
     {
         bool isSin = ReferenceEquals(n.Op, Primitives.Sin);
-        if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && _both.Contains(Rep(n.A)))
+        if ((isSin || ReferenceEquals(n.Op, Primitives.Cos)) && IsBoth(Rep(n.A)))
         {
             int pair = b.Make(Primitives.SinCos, operands[0]);
             return b.Make(isSin ? Primitives.SinOfPair : Primitives.CosOfPair, pair);

@@ -6,6 +6,12 @@ namespace ExprDiff.Graphs;
 /// re-commit hundreds of megabytes at a time). The index is open addressing over node ids (linear probing, at most half
 /// full), each slot holding a node's id and hash so probing and growing rarely read a node: 16 to 32 bytes a node, where
 /// a dictionary keyed by the node itself took over 90.
+/// <para>
+/// The index is split into regions by each node's newest operand (1,024 operands a region; nodes without operands share
+/// one), each region a small table of its own, allocated one after another. A builder mostly makes nodes of operands it
+/// has just made, so its lookups stay in a few recent, small regions that are in cache; one table over millions of nodes
+/// made every lookup a cache and TLB miss, the largest cost of building a deep derivative.
+/// </para>
 /// </summary>
 internal sealed class NodeTable
 {
@@ -25,16 +31,28 @@ internal sealed class NodeTable
     private int _pageCount;
     private int _count;
     // Slot: the node's hash in the high half, id + 1 in the low half; 0 is empty. With the hash in the slot, a probe
-    // past an occupied slot and a growing rehash read nothing else: for millions of nodes each such read is a cache miss.
-    private long[] _slots;
-    private int _mask;
+    // past an occupied slot and a growing rehash read nothing else.
+    // Region r's table is _regionSlots[r][_regionOffset[r] .. + _regionMask[r]]: a slice of a shared chunk while small, an
+    // array of its own once large. A region that grows moves to a slice twice as large; the old slice is kept for another region.
+    private const int RegionBits = 10;
+    private const int FirstRegionSlots = 8;
+    private const int LargestChunk = 1 << 16; // 512 KB
+    private long[]?[] _regionSlots = new long[]?[4];
+    private int[] _regionOffset = new int[4];
+    private int[] _regionMask = new int[4];
+    private int[] _regionCount = new int[4];
+    private long[] _chunk;
+    private int _chunkUsed;
+    // Slices that regions grew out of, by log2 of their size, for regions that reach that size later: without reuse the
+    // abandoned slices would be as large as the index itself.
+    private readonly Stack<(long[] Slots, int Offset)>?[] _freeSlices = new Stack<(long[], int)>?[16];
 
+    /// <param name="capacity">Nodes expected: the first chunk of the index is sized for them (up to 512 KB).</param>
     public NodeTable(int capacity = 0)
     {
-        int size = 16;
-        while (size < 2L * capacity) size <<= 1;
-        _slots = new long[size];
-        _mask = size - 1;
+        int size = 64;
+        while (size < 2L * capacity && size < LargestChunk) size <<= 1;
+        _chunk = new long[size];
     }
 
     public int Count => _count;
@@ -67,44 +85,109 @@ internal sealed class NodeTable
     public int Intern(in Node node)
     {
         int hash = NodeKey.Hash(node);
-        int existing = Find(node, hash, out int slot);
-        return existing >= 0 ? existing : Insert(node, hash, slot);
+        int existing = Find(node, hash, out int region, out int slot);
+        return existing >= 0 ? existing : Insert(node, hash, region, slot);
     }
 
     /// <summary>Appends <paramref name="node"/>; it is found by later lookups unless an equal node already is.</summary>
     public int Add(in Node node)
     {
         int hash = NodeKey.Hash(node);
-        int existing = Find(node, hash, out int slot);
+        int existing = Find(node, hash, out int region, out int slot);
         if (existing >= 0)
         {
             int id = _count;
             Append(node);
             return id;
         }
-        return Insert(node, hash, slot);
+        return Insert(node, hash, region, slot);
     }
 
-    private int Find(in Node node, int hash, out int slot)
+    /// <summary>The region of <paramref name="node"/>'s index: by its newest operand (0: no operands).</summary>
+    private int RegionOf(in Node node)
     {
-        int i = hash & _mask;
+        int newest = Math.Max(node.A, Math.Max(node.B, node.C));
+        if (node.Args is { } args) foreach (int a in args) newest = Math.Max(newest, a);
+        int region = newest < 0 ? 0 : (newest >> RegionBits) + 1;
+        if (region >= _regionSlots.Length) GrowDirectory(region);
+        if (_regionSlots[region] is null) (_regionSlots[region], _regionOffset[region]) = Slice(FirstRegionSlots, out _regionMask[region]);
+        return region;
+    }
+
+    private int Find(in Node node, int hash, out int region, out int slot)
+    {
+        region = RegionOf(node);
+        var slots = _regionSlots[region]!;
+        int offset = _regionOffset[region], mask = _regionMask[region];
+        int i = hash & mask;
         while (true)
         {
-            long s = _slots[i];
+            long s = slots[offset + i];
             if (s == 0) { slot = i; return -1; }
             int id = (int)s - 1;
             if ((int)(s >> 32) == hash && NodeKey.Same(this[id], node)) { slot = i; return id; }
-            i = (i + 1) & _mask;
+            i = (i + 1) & mask;
         }
     }
 
-    private int Insert(in Node node, int hash, int slot)
+    private int Insert(in Node node, int hash, int region, int slot)
     {
         int id = _count;
         Append(node);
-        _slots[slot] = (long)hash << 32 | (uint)(id + 1);
-        if (2L * _count > _slots.Length) Grow();
+        _regionSlots[region]![_regionOffset[region] + slot] = (long)hash << 32 | (uint)(id + 1);
+        if (2 * ++_regionCount[region] > _regionMask[region] + 1) GrowRegion(region);
         return id;
+    }
+
+    private void GrowDirectory(int region)
+    {
+        int size = _regionSlots.Length;
+        while (size <= region) size *= 2;
+        Array.Resize(ref _regionSlots, size);
+        Array.Resize(ref _regionOffset, size);
+        Array.Resize(ref _regionMask, size);
+        Array.Resize(ref _regionCount, size);
+    }
+
+    /// <summary>Cleared room for <paramref name="size"/> slots (a power of two): the next part of the current chunk, a
+    /// new chunk (each as large as the index so far, up to 512 KB), or an array of its own for a region that large.</summary>
+    private (long[] Slots, int Offset) Slice(int size, out int mask)
+    {
+        mask = size - 1;
+        if (size >= LargestChunk / 2) return (new long[size], 0);
+        if (_freeSlices[System.Numerics.BitOperations.Log2((uint)size)] is { Count: > 0 } free)
+        {
+            var reused = free.Pop();
+            Array.Clear(reused.Slots, reused.Offset, size);
+            return reused;
+        }
+        if (_chunkUsed + size > _chunk.Length)
+        {
+            _chunk = new long[Math.Min(LargestChunk, Math.Max(2 * _chunk.Length, size))];
+            _chunkUsed = 0;
+        }
+        int offset = _chunkUsed;
+        _chunkUsed += size;
+        return (_chunk, offset);
+    }
+
+    private void GrowRegion(int region)
+    {
+        var old = _regionSlots[region]!;
+        int oldOffset = _regionOffset[region], oldSize = _regionMask[region] + 1;
+        var (slots, offset) = Slice(2 * oldSize, out int mask);
+        // The indexed ids are distinct nodes: each goes to the first free slot from its hash.
+        for (int k = 0; k < oldSize; k++)
+        {
+            long s = old[oldOffset + k];
+            if (s == 0) continue;
+            int i = (int)(s >> 32) & mask;
+            while (slots[offset + i] != 0) i = (i + 1) & mask;
+            slots[offset + i] = s;
+        }
+        (_regionSlots[region], _regionOffset[region], _regionMask[region]) = (slots, offset, mask);
+        if (oldSize < LargestChunk / 2)
+            (_freeSlices[System.Numerics.BitOperations.Log2((uint)oldSize)] ??= new()).Push((old, oldOffset));
     }
 
     private void Append(in Node node)
@@ -118,21 +201,5 @@ internal sealed class NodeTable
         }
         _pages[page][offset] = node;
         _count++;
-    }
-
-    private void Grow()
-    {
-        var old = _slots;
-        _slots = new long[old.Length * 2];
-        _mask = _slots.Length - 1;
-        // The indexed ids are distinct nodes: each goes to the first free slot from its hash. Read in slot order, they
-        // land in slot order too (at i or i + the old size), so the rehash streams through memory.
-        foreach (long s in old)
-        {
-            if (s == 0) continue;
-            int i = (int)(s >> 32) & _mask;
-            while (_slots[i] != 0) i = (i + 1) & _mask;
-            _slots[i] = s;
-        }
     }
 }

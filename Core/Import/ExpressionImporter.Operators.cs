@@ -194,43 +194,45 @@ internal sealed partial class ExpressionImporter
         var provider = (IArgumentProvider)call;
         int count = provider.ArgumentCount;
         if (count is 1 or 2 ? Descend(f, provider.GetArgument(0), count == 2 ? provider.GetArgument(1) : null) : Descend(f, call.Arguments)) return;
-        var args = PopValues(count);
+        // Popped into a buffer of the importer's: a million calls of Math.Sin would otherwise be a million arrays.
+        Span<Val> args = count <= _callArguments.Length ? _callArguments.AsSpan(0, count) : new Val[count];
+        for (int i = count - 1; i >= 0; i--) args[i] = _values.Pop();
         if (method == ScratchMethod)
         {
-            PushNewArray(args[0], call.Arguments[0]);
+            PushNewArray(args[0], provider.GetArgument(0));
             return;
         }
         // Integer Math.Min/Max/Abs in index arithmetic (a band's width): selects over ints.
         if (method.DeclaringType == typeof(Math) && method.ReturnType == typeof(int) && method.GetParameters().All(p => p.ParameterType == typeof(int))
             && method.Name is nameof(Math.Min) or nameof(Math.Max) or nameof(Math.Abs))
         {
-            int a = Scalar(args[0], call.Arguments[0], ValueKind.Int32);
+            int a = Scalar(args[0], provider.GetArgument(0), ValueKind.Int32);
             if (method.Name == nameof(Math.Abs))
             {
                 _values.Push(Val.Of(_b.Select(_b.Compare(ExpressionType.LessThan, a, _b.Constant(0, ValueKind.Int32)), _b.Neg(a), a)));
                 return;
             }
-            int b = Scalar(args[1], call.Arguments[1], ValueKind.Int32);
+            int b = Scalar(args[1], provider.GetArgument(1), ValueKind.Int32);
             var keepFirst = method.Name == nameof(Math.Min) ? ExpressionType.LessThanOrEqual : ExpressionType.GreaterThanOrEqual;
             _values.Push(Val.Of(_b.Select(_b.Compare(keepFirst, a, b), a, b)));
             return;
         }
         if (method == SinCosPrimitive.Method)
         {
-            _values.Push(Val.Ref(new SinCosArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double))));
+            _values.Push(Val.Ref(new SinCosArgument(Scalar(args[0], provider.GetArgument(0), ValueKind.Double))));
             return;
         }
         if (method == PowIntsPrimitive.Method)
         {
             var exponents = new int[4];
-            for (int k = 0; k < 4; k++) exponents[k] = IndexOf(args[k + 1], call.Arguments[k + 1], allowNegative: true);
-            _values.Push(Val.Ref(new PowersArgument(Scalar(args[0], call.Arguments[0], ValueKind.Double), exponents)));
+            for (int k = 0; k < 4; k++) exponents[k] = IndexOf(args[k + 1], provider.GetArgument(k + 1), allowNegative: true);
+            _values.Push(Val.Ref(new PowersArgument(Scalar(args[0], provider.GetArgument(0), ValueKind.Double), exponents)));
             return;
         }
         if (method == PowIntMethod)
         {
-            int exponent = IndexOf(args[1], call.Arguments[1], allowNegative: true);
-            _values.Push(Val.Of(_b.PowInt(Scalar(args[0], call.Arguments[0], ValueKind.Double), exponent)));
+            int exponent = IndexOf(args[1], provider.GetArgument(1), allowNegative: true);
+            _values.Push(Val.Of(_b.PowInt(Scalar(args[0], provider.GetArgument(0), ValueKind.Double), exponent)));
             return;
         }
         var primitive = _rules.Lookup(method)
@@ -240,7 +242,7 @@ internal sealed partial class ExpressionImporter
         if (primitive.Arity != args.Length)
             throw Unsupported(call, $"{method.Name} takes {args.Length} arguments but its rule takes {primitive.Arity}", "check the rule");
         Span<int> nodes = stackalloc int[3] { -1, -1, -1 };
-        for (int i = 0; i < args.Length; i++) nodes[i] = Scalar(args[i], call.Arguments[i], ValueKind.Double);
+        for (int i = 0; i < args.Length; i++) nodes[i] = Scalar(args[i], provider.GetArgument(i), ValueKind.Double);
         _values.Push(Val.Of(ReferenceEquals(primitive, Primitives.Pow)
             ? Power(nodes[0], nodes[1])
             : _b.Make(primitive, nodes[0], nodes[1], nodes[2])));

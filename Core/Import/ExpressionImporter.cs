@@ -143,6 +143,9 @@ internal sealed partial class ExpressionImporter
     }
 
     /// <summary>Pops <paramref name="count"/> values, first child first.</summary>
+    // The arguments of the call being imported (StepCall reads them before anything can import another call).
+    private readonly Val[] _callArguments = new Val[4];
+
     private Val[] PopValues(int count)
     {
         var vals = new Val[count];
